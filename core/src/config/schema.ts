@@ -1,0 +1,89 @@
+import type { FromSchema } from '@devflow/plugin-sdk';
+
+const ROLE_PATTERN = '^!?([a-z][a-z0-9-]*|\\*):([a-z][a-z0-9-]*|\\*)$';
+
+/** The kernel config file's schema. Unknown keys are errors, so typos do not pass silently. */
+export const KERNEL_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    projects: {
+      type: 'array',
+      description: 'Project roots to watch (absolute, or relative to the config file).',
+      items: { type: 'string', minLength: 1 },
+      default: [],
+    },
+    plugins: {
+      type: 'object',
+      description: 'Plugins by first-party id, npm package name or path: enabled flag and options.',
+      default: {},
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: { type: 'boolean', default: true },
+          config: { type: 'object', default: {} },
+        },
+      },
+    },
+    rbac: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        localRole: { type: 'string', minLength: 1, default: 'developer', description: 'Role of the local user (CLI, stdio MCP).' },
+        roles: {
+          type: 'object',
+          description: 'Role name → permission patterns; overrides or adds to the defaults.',
+          additionalProperties: { type: 'array', items: { type: 'string', pattern: ROLE_PATTERN } },
+          default: {},
+        },
+      },
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info' },
+        file: { type: 'string', minLength: 1 },
+      },
+    },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: { type: 'string', minLength: 1, description: 'Database file; default <data dir>/devflow.db.' },
+        batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+        flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 5 },
+      },
+    },
+    kernel: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        startTimeoutMs: { type: 'integer', minimum: 1, default: 10000 },
+        stopTimeoutMs: { type: 'integer', minimum: 1, default: 5000 },
+        failFast: { type: 'boolean', default: false },
+        leaseTtlMs: { type: 'integer', minimum: 500, default: 5000 },
+        watchConfig: { type: 'boolean', default: true },
+      },
+    },
+  },
+} as const;
+
+export type KernelConfig = FromSchema<typeof KERNEL_CONFIG_SCHEMA>;
+
+/** What a caller may pass: any subset; `true`/`false` are shorthands for `{ enabled }`. */
+export interface KernelConfigInput {
+  projects?: string[];
+  plugins?: Record<string, boolean | { enabled?: boolean; config?: Record<string, unknown> }>;
+  rbac?: { localRole?: string; roles?: Record<string, string[]> };
+  logging?: { level?: string; file?: string };
+  storage?: { path?: string; batchSize?: number; flushMs?: number };
+  kernel?: { startTimeoutMs?: number; stopTimeoutMs?: number; failFast?: boolean; leaseTtlMs?: number; watchConfig?: boolean };
+  [key: string]: unknown;
+}

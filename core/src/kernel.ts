@@ -1,0 +1,257 @@
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { AnyPluginDefinition, EmitOptions, KernelStatus, Principal, StoredEvent } from '@devflow/plugin-sdk';
+import { EventBus } from './bus/event-bus.js';
+import { embeddedDefaults } from './config/defaults.js';
+import { loadConfig, type LoadedConfig } from './config/load.js';
+import { devflowPaths } from './config/paths.js';
+import type { KernelConfig, KernelConfigInput } from './config/schema.js';
+import { PluginError } from './errors.js';
+import { HookRegistry } from './hooks/hook-registry.js';
+import { KERNEL_HOOKS } from './hooks/kernel-hooks.js';
+import { Ingest } from './ingest.js';
+import { createRootLogger, type PinoLogger } from './logger.js';
+import { Supervisor, type ReconcileReport } from './plugins/supervisor.js';
+import { Rbac } from './rbac/rbac.js';
+import type { KernelServices } from './services.js';
+import { buildStatus } from './status.js';
+import { AuditLog } from './storage/audit.js';
+import { openDatabase, type Db } from './storage/database.js';
+import { EventWriter } from './storage/event-log.js';
+import { EventReader } from './storage/event-reader.js';
+import { Lease } from './storage/lease.js';
+import { ToolRegistry, type CallOptions, type ToolResult } from './tools/tool-registry.js';
+import { SchemaValidator } from './validator.js';
+import { KERNEL_VERSION } from './version.js';
+
+export interface KernelOptions {
+  /** Config file (`--config`); otherwise ./devflow.config.json, the user config, or the defaults. */
+  configFile?: string | undefined;
+  /** A config object instead of a file. */
+  config?: KernelConfigInput | undefined;
+  /** Plugin definitions handed over directly (tests, embedding); enabled unless the config says otherwise. */
+  plugins?: readonly AnyPluginDefinition[];
+  /** Database file (':memory:' allowed); otherwise storage.path or <data dir>/devflow.db. */
+  databasePath?: string;
+  logger?: PinoLogger;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Watch the config file and apply edits live (default: the config's kernel.watchConfig). */
+  watchConfig?: boolean;
+}
+
+/** The kernel config could not be used at all; every problem is listed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: PluginError[]) {
+    super(problems.map((p) => p.message).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** The microkernel: owns storage, the bus, hooks, tools, RBAC and the plugins' lifecycle. */
+export class Kernel {
+  readonly tools: ToolRegistry;
+  readonly hooks: HookRegistry;
+  readonly rbac: Rbac;
+  readonly audit: AuditLog;
+  readonly events: EventReader;
+  readonly localPrincipal: Principal;
+  readonly startedAt = Date.now();
+  private readonly writer: EventWriter;
+  private readonly ingest: Ingest;
+  private readonly supervisor: Supervisor;
+  private readonly services: KernelServices;
+  private readonly lease: Lease;
+  private leaseHeld = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private stopping: Promise<void> | undefined;
+
+  static open(options: KernelOptions = {}): Kernel {
+    const validator = new SchemaValidator();
+    const cwd = options.cwd ?? process.cwd();
+    const loaded = loadConfig(validator, { file: options.configFile, input: options.config, defaults: () => embeddedDefaults(cwd, !options.plugins?.length), cwd, env: options.env });
+    if (!loaded.config) throw new ConfigError(loaded.problems);
+    return new Kernel(options, validator, loaded);
+  }
+
+  private constructor(
+    private readonly options: KernelOptions,
+    private readonly validator: SchemaValidator,
+    private loaded: LoadedConfig,
+  ) {
+    const config = loaded.config as KernelConfig;
+    const paths = devflowPaths(options.env);
+    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: config.logging.file });
+    this.databasePath = options.databasePath ?? config.storage.path ?? join(paths.dataDir, 'devflow.db');
+    this.db = openDatabase(this.databasePath);
+    this.audit = new AuditLog(this.db);
+    this.events = new EventReader(this.db);
+    this.rbac = new Rbac(config.rbac.roles, (p, permission, target) =>
+      this.audit.record({ principal: p.id, role: p.role, action: 'rbac:deny', target, outcome: 'denied', detail: { permission } }),
+    );
+    this.localPrincipal = Object.freeze({ id: `local:${process.env.USER ?? 'user'}`, kind: 'user', role: config.rbac.localRole });
+    this.hooks = new HookRegistry((err) => this.report(err));
+    for (const [name, spec] of Object.entries(KERNEL_HOOKS)) this.hooks.define(name, { ...spec, owner: 'kernel' });
+    this.tools = new ToolRegistry(validator, this.rbac, this.hooks, this.audit);
+    const bus = new EventBus();
+    this.writer = new EventWriter(this.db, {
+      batchSize: config.storage.batchSize,
+      flushMs: config.storage.flushMs,
+      onCommitted: (events) => this.hooks.call('eventStored', events),
+      onError: (err) => this.logger.error({ code: err.code, err: err.cause }, err.detail),
+    });
+    this.ingest = new Ingest(this.hooks, bus, this.writer);
+    this.lease = new Lease(this.db, 'monitors', config.kernel.leaseTtlMs);
+    this.services = {
+      version: KERNEL_VERSION,
+      logger: this.logger,
+      validator,
+      bus,
+      hooks: this.hooks,
+      tools: this.tools,
+      rbac: this.rbac,
+      audit: this.audit,
+      db: this.db,
+      reader: this.events,
+      dataDir: paths.dataDir,
+      projects: () => (this.loaded.config as KernelConfig).projects,
+      emit: (source, type, data, opts) => this.ingest.emit(source, type, data, opts),
+      api: (id) => {
+        const inst = this.supervisor.instances.get(id);
+        return { started: !!inst, value: inst?.api };
+      },
+      report: (err) => this.report(err),
+      status: () => this.status(),
+    };
+    this.supervisor = new Supervisor(this.services, {
+      provided: new Map((options.plugins ?? []).map((d) => [d.id, d])),
+      startTimeoutMs: config.kernel.startTimeoutMs,
+      stopTimeoutMs: config.kernel.stopTimeoutMs,
+      holdsLease: () => this.takeLease(),
+      onStarted: (inst) => {
+        this.hooks.call('pluginStarted', { id: inst.id, version: inst.definition.version });
+        void this.ingest.emit('kernel', 'kernel.plugin.started', { plugin: inst.id, version: inst.definition.version });
+      },
+      onStopped: (inst) => {
+        this.hooks.call('pluginStopped', { id: inst.id, version: inst.definition.version });
+        void this.ingest.emit('kernel', 'kernel.plugin.stopped', { plugin: inst.id });
+      },
+    });
+  }
+
+  readonly logger: PinoLogger;
+  readonly databasePath: string;
+  readonly db: Db;
+
+  get config(): KernelConfig {
+    return this.loaded.config as KernelConfig;
+  }
+
+  get configFile(): string | null {
+    return this.loaded.source.file;
+  }
+
+  /** Check every plugin and start what can start. Resolves with every problem found. */
+  async start(): Promise<ReconcileReport> {
+    const report = await this.supervisor.reconcile(this.loaded);
+    for (const p of report.problems) this.logger.error({ plugin: p.plugin, code: p.code, phase: p.phase }, p.detail);
+    if (this.options.watchConfig ?? (this.config.kernel.watchConfig && !!this.loaded.source.file)) this.watchConfig();
+    return report;
+  }
+
+  /** Re-read the config file and apply it: enable, disable, reconfigure plugins live. */
+  async reload(): Promise<ReconcileReport | ConfigError> {
+    const loaded = loadConfig(this.validator, { file: this.loaded.source.file ?? undefined, input: this.loaded.source.file ? undefined : this.options.config, defaults: () => embeddedDefaults(this.options.cwd ?? process.cwd(), !this.options.plugins?.length), cwd: this.options.cwd, env: this.options.env });
+    if (!loaded.config) {
+      for (const p of loaded.problems) this.logger.error({ code: p.code }, `config not applied: ${p.detail}`);
+      return new ConfigError(loaded.problems);
+    }
+    this.loaded = loaded;
+    const report = await this.supervisor.reconcile(loaded);
+    for (const p of report.problems) this.logger.error({ plugin: p.plugin, code: p.code, phase: p.phase }, p.detail);
+    this.logger.info({ started: report.started, stopped: report.stopped }, 'config applied');
+    return report;
+  }
+
+  private watchConfig(): void {
+    const file = this.loaded.source.file;
+    if (!file || this.watcher) return;
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(dirname(file), (_, name) => {
+      if (name !== basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => existsSync(file) && void this.reload(), 150);
+    });
+    this.watcher.unref();
+  }
+
+  /** Take or renew the monitor lease; starts the renew/take-over loop on first use. */
+  private takeLease(): boolean {
+    try {
+      this.leaseHeld = this.lease.acquire();
+    } catch (e) {
+      this.report(new PluginError('KRN_ERR_LEASE', { phase: 'lease', cause: e, detail: `could not take the monitor lease: ${String(e)}` }));
+      this.leaseHeld = false;
+    }
+    if (!this.leaseTimer) {
+      this.leaseTimer = setInterval(() => {
+        const had = this.leaseHeld;
+        const has = this.takeLease();
+        if (had !== has && !this.stopping) void this.supervisor.reconcile(this.loaded);
+      }, Math.max(200, Math.floor(this.lease.ttlMs / 3)));
+      this.leaseTimer.unref();
+    }
+    return this.leaseHeld;
+  }
+
+  /** Append a kernel-namespace event (`kernel.<noun>.<verb>`). */
+  emit(type: string, data: Record<string, unknown>, options?: EmitOptions): Promise<StoredEvent | undefined> {
+    return this.ingest.emit('kernel', type, data, options);
+  }
+
+  /** Call a tool through the same path MCP uses. Defaults to the local user. */
+  callTool(name: string, args: unknown, principal: Principal = this.localPrincipal, options?: CallOptions): Promise<ToolResult> {
+    return this.tools.call(name, args, principal, options);
+  }
+
+  /** Flush queued events to the log now. */
+  flush(): boolean {
+    return this.writer.flush();
+  }
+
+  status(): KernelStatus {
+    return buildStatus(this, this.supervisor, this.writer, this.ingest, this.lease, this.leaseHeld);
+  }
+
+  private report(err: PluginError): void {
+    this.logger.error({ plugin: err.plugin, code: err.code, phase: err.phase, err: err.cause }, err.detail);
+    const rec = err.plugin ? this.supervisor?.records.get(err.plugin) : undefined;
+    if (rec) rec.lastError = err;
+  }
+
+  /** Stop every plugin (reverse start order), flush the log, release the lease, close the database. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.watcher?.close();
+      clearInterval(this.leaseTimer);
+      await (this.hooks.call('beforeShutdown') as Promise<void>);
+      await this.supervisor.stopAll();
+      const lost = this.writer.close();
+      if (lost.length) this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length }, `${lost.length} event(s) could not be written before shutdown`);
+      if (this.leaseHeld) this.lease.release();
+      this.db.close();
+    })();
+    return this.stopping;
+  }
+
+  /** Whether a statSync of the database works (used by status). */
+  databaseSize(): number | null {
+    try {
+      const wal = `${this.databasePath}-wal`;
+      return statSync(this.databasePath).size + (existsSync(wal) ? statSync(wal).size : 0);
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { KernelStatus } from '@devflow/plugin-sdk';
+import type { Ingest } from './ingest.js';
+import type { Kernel } from './kernel.js';
+import type { Supervisor } from './plugins/supervisor.js';
+import type { EventWriter } from './storage/event-log.js';
+import type { Lease } from './storage/lease.js';
+import { KERNEL_VERSION } from './version.js';
+
+/** Assemble the kernel's status: cheap queries only (it is polled by dashboards and doctor). */
+export function buildStatus(kernel: Kernel, sup: Supervisor, writer: EventWriter, ingest: Ingest, lease: Lease, held: boolean): KernelStatus {
+  const range = kernel.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM events').get() as { lo: number | null; hi: number | null };
+  const holder = lease.holder();
+  const toolsBy = new Map<string, string[]>();
+  for (const t of kernel.tools.list()) toolsBy.set(t.plugin, [...(toolsBy.get(t.plugin) ?? []), t.name]);
+  return {
+    version: KERNEL_VERSION,
+    pid: process.pid,
+    startedAt: kernel.startedAt,
+    uptimeMs: Date.now() - kernel.startedAt,
+    configFile: kernel.configFile,
+    projects: kernel.config.projects,
+    database: { path: kernel.databasePath, events: range.hi === null ? 0 : range.hi - (range.lo ?? 0) + 1, sizeBytes: kernel.databaseSize() },
+    ingest: { appended: writer.stats.appended, committed: writer.stats.committed, failures: writer.stats.failures, pending: writer.pending, dropped: ingest.dropped },
+    lease: { held, holder: holder?.owner ?? null, expiresAt: holder?.expiresAt ?? null },
+    plugins: [...sup.records.values()].map((r) => ({
+      id: r.id,
+      entry: r.entry,
+      version: r.version,
+      state: r.state,
+      reason: r.reason ? `${r.reason.code}: ${r.reason.detail}` : null,
+      code: r.reason?.code ?? null,
+      lastError: r.lastError ? `${r.lastError.code}: ${r.lastError.detail}` : null,
+      startedAt: r.startedAt,
+      needsLease: r.needsLease,
+      tools: toolsBy.get(r.id) ?? [],
+    })),
+  };
+}

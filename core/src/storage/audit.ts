@@ -1,0 +1,78 @@
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export interface AuditEntry {
+  principal: string;
+  role?: string | undefined;
+  /** What was attempted: `tool:call`, `plugin:enable`, `rbac:deny`, … */
+  action: string;
+  target?: string | undefined;
+  outcome: 'ok' | 'error' | 'denied' | 'vetoed';
+  durationMs?: number | undefined;
+  /** Never arguments' secrets: codes, counts and names only. */
+  detail?: Record<string, unknown> | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  ts: number;
+}
+
+export interface AuditQuery {
+  principal?: string;
+  action?: string;
+  outcome?: AuditEntry['outcome'];
+  since?: number;
+  after?: number;
+  limit?: number;
+}
+
+/** The security audit log: denials, admin actions and tool calls. Append-only. */
+export class AuditLog {
+  private readonly insert: Database.Statement;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO audit_log (ts, principal, role, action, target, outcome, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  record(entry: AuditEntry): void {
+    this.insert.run(
+      Date.now(),
+      entry.principal,
+      entry.role ?? null,
+      entry.action,
+      entry.target ?? null,
+      entry.outcome,
+      entry.durationMs ?? null,
+      entry.detail ? JSON.stringify(entry.detail) : null,
+    );
+  }
+
+  query(q: AuditQuery = {}): AuditRecord[] {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    for (const [col, val] of [['principal', q.principal], ['action', q.action], ['outcome', q.outcome]] as const) {
+      if (val !== undefined) (parts.push(`${col} = ?`), params.push(val));
+    }
+    if (q.since !== undefined) (parts.push('ts >= ?'), params.push(q.since));
+    if (q.after !== undefined) (parts.push('seq < ?'), params.push(q.after));
+    const limit = Math.max(1, Math.min(1000, q.limit ?? 100));
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_log ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, limit) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      ts: r.ts as number,
+      principal: r.principal as string,
+      role: (r.role as string | null) ?? undefined,
+      action: r.action as string,
+      target: (r.target as string | null) ?? undefined,
+      outcome: r.outcome as AuditEntry['outcome'],
+      durationMs: (r.duration_ms as number | null) ?? undefined,
+      detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : undefined,
+    }));
+  }
+}

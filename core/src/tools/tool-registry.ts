@@ -1,0 +1,166 @@
+import type { Disposable, Logger, Principal, ToolCallInfo, ToolDefinition, ToolHandler, ToolProgress } from '@devflow/plugin-sdk';
+import { PluginError, messageOf, type ErrorCode } from '../errors.js';
+import type { HookRegistry } from '../hooks/hook-registry.js';
+import type { Rbac } from '../rbac/rbac.js';
+import type { AuditLog } from '../storage/audit.js';
+import { formatPath, type SchemaValidator, type Validate } from '../validator.js';
+import { checkToolDefinition } from './tool-check.js';
+
+/** The plugin side a tool call needs: its signal, in-flight tracking and logger. */
+export interface ToolOwner {
+  readonly id: string;
+  readonly permissions: ReadonlySet<string>;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+interface Registered {
+  owner: ToolOwner;
+  def: ToolDefinition;
+  handler: ToolHandler<never, unknown>;
+  validateInput: Validate;
+  validateOutput: Validate | undefined;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (update: ToolProgress) => void;
+}
+
+export type ToolResult =
+  | { ok: true; value: unknown; durationMs: number }
+  | { ok: false; error: { code: ErrorCode; message: string; plugin?: string | undefined; issues?: { path: string; message: string }[] }; durationMs: number };
+
+export interface ToolInfo extends ToolDefinition {
+  plugin: string;
+}
+
+/**
+ * All tools of all started plugins, and the one path every call takes (MCP, CLI, HTTP, tests):
+ * lookup → RBAC → input validation → beforeToolCall → handler → output check → afterToolCall →
+ * audit. Failures come back as results with a code, never as throws.
+ */
+export class ToolRegistry {
+  private readonly tools = new Map<string, Registered>();
+  private readonly changeListeners = new Set<() => void>();
+
+  constructor(
+    private readonly validator: SchemaValidator,
+    private readonly rbac: Rbac,
+    private readonly hooks: HookRegistry,
+    private readonly audit: AuditLog,
+  ) {}
+
+  register(owner: ToolOwner, def: ToolDefinition, handler: ToolHandler<never, unknown>): Disposable {
+    checkToolDefinition(owner, def, this.validator, this.tools.get(def.name)?.owner.id);
+    const entry: Registered = {
+      owner,
+      def,
+      handler,
+      validateInput: this.validator.compile(def.inputSchema),
+      validateOutput: def.outputSchema ? this.validator.compile(def.outputSchema) : undefined,
+    };
+    this.tools.set(def.name, entry);
+    this.changed();
+    return {
+      dispose: () => {
+        if (this.tools.get(def.name) === entry) {
+          this.tools.delete(def.name);
+          this.changed();
+        }
+      },
+    };
+  }
+
+  /** Called whenever the tool list changes (MCP sends notifications/tools/list_changed). */
+  onChange(listener: () => void): Disposable {
+    this.changeListeners.add(listener);
+    return { dispose: () => void this.changeListeners.delete(listener) };
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  list(): ToolInfo[] {
+    return [...this.tools.values()].map((t) => ({ ...t.def, plugin: t.owner.id })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): ToolInfo | undefined {
+    const t = this.tools.get(name);
+    return t ? { ...t.def, plugin: t.owner.id } : undefined;
+  }
+
+  async call(name: string, args: unknown, principal: Principal, options: CallOptions = {}): Promise<ToolResult> {
+    const started = performance.now();
+    const tool = this.tools.get(name);
+    const fail = (code: ErrorCode, message: string, extra: Record<string, unknown> = {}): ToolResult => ({
+      ok: false,
+      error: { code, message, plugin: tool?.owner.id, ...extra },
+      durationMs: performance.now() - started,
+    });
+    if (!tool) return fail('KRN_ERR_TOOL_NOT_FOUND', `no tool named "${name}"; list the tools to see what exists`);
+    const { def, owner } = tool;
+    const principalFields = { principal: principal.id, role: principal.role, target: name };
+
+    if (!this.rbac.can(principal, def.permission)) {
+      this.audit.record({ ...principalFields, action: 'tool:call', outcome: 'denied', detail: { permission: def.permission } });
+      return fail('KRN_ERR_FORBIDDEN', `${principal.id} (role ${principal.role}) lacks ${def.permission}, which ${name} needs`);
+    }
+
+    const input = structuredClone(args ?? {}) as Record<string, unknown>;
+    const issues = tool.validateInput(input);
+    if (issues.length) {
+      const list = issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+      this.audit.record({ ...principalFields, action: 'tool:call', outcome: 'error', durationMs: performance.now() - started, detail: { code: 'KRN_ERR_TOOL_INPUT' } });
+      return fail('KRN_ERR_TOOL_INPUT', `invalid arguments for ${name}: ${list.map((i) => `${i.path === '(root)' ? 'arguments' : i.path} ${i.message}`).join('; ')}`, { issues: list });
+    }
+
+    const info: ToolCallInfo = { tool: name, plugin: owner.id, principal, args: input };
+    const result = await this.invoke(tool, info, options, started);
+    const durationMs = performance.now() - started;
+    const outcome = result.ok ? 'ok' : result.error.code === 'KRN_ERR_TOOL_VETOED' ? 'vetoed' : 'error';
+    await this.hooks.call('afterToolCall', info, {
+      ok: result.ok,
+      durationMs,
+      ...(result.ok ? {} : { error: { code: result.error.code, message: result.error.message } }),
+    });
+    this.audit.record({ ...principalFields, action: 'tool:call', outcome, durationMs, detail: result.ok ? undefined : { code: result.error.code } });
+    return { ...result, durationMs };
+  }
+
+  private async invoke(tool: Registered, info: ToolCallInfo, options: CallOptions, started: number): Promise<ToolResult> {
+    const { def, owner } = tool;
+    const took = () => performance.now() - started;
+    const decision = (await this.hooks.call('beforeToolCall', info)) as { veto?: string; result?: unknown } | undefined;
+    if (decision && 'veto' in decision) {
+      return { ok: false, error: { code: 'KRN_ERR_TOOL_VETOED', message: `call to ${def.name} refused: ${decision.veto}`, plugin: owner.id }, durationMs: took() };
+    }
+    if (decision && 'result' in decision) return { ok: true, value: decision.result, durationMs: took() };
+
+    const signal = options.signal ? AbortSignal.any([options.signal, owner.signal]) : owner.signal;
+    const logger = owner.logger.child({ tool: def.name });
+    let value: unknown;
+    try {
+      value = await owner.track(
+        Promise.resolve().then(() =>
+          tool.handler(info.args as never, { principal: info.principal, signal, logger, progress: (u) => options.onProgress?.(u) }),
+        ),
+      );
+    } catch (e) {
+      const code: ErrorCode = e instanceof PluginError ? e.code : 'KRN_ERR_TOOL_FAILED';
+      logger.warn({ err: e, code }, 'tool call failed');
+      return { ok: false, error: { code, message: e instanceof PluginError ? e.detail : `${def.name} failed: ${messageOf(e)}`, plugin: owner.id }, durationMs: took() };
+    }
+    if (tool.validateOutput) {
+      const bad = tool.validateOutput(value);
+      if (bad.length) {
+        const message = `${def.name} returned a result that does not match its outputSchema: ${bad.map((i) => `${formatPath(i.path)} ${i.message}`).join('; ')}`;
+        logger.error({ code: 'KRN_ERR_TOOL_FAILED' }, message);
+        return { ok: false, error: { code: 'KRN_ERR_TOOL_FAILED', message, plugin: owner.id }, durationMs: took() };
+      }
+    }
+    return { ok: true, value, durationMs: took() };
+  }
+}

@@ -1,0 +1,87 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/** One validation problem: where (JSON pointer segments) and what is wrong. */
+export interface SchemaIssue {
+  /** Path segments from the validated root, e.g. ['plugins', 'git-monitor', 'config', 'windowDays']. */
+  path: string[];
+  message: string;
+}
+
+export type Validate = (value: unknown) => SchemaIssue[];
+
+function decodePointer(pointer: string): string[] {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describe(error: ErrorObject): { extra: string[]; message: string } {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { extra: [String(p.additionalProperty)], message: `unknown key "${String(p.additionalProperty)}"; remove it or check its spelling` };
+    case 'required':
+      return { extra: [], message: `missing required key "${String(p.missingProperty)}"` };
+    case 'enum':
+      return { extra: [], message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'type':
+      return { extra: [], message: `must be ${String(p.type)}` };
+    default:
+      return { extra: [], message: error.message ?? error.keyword };
+  }
+}
+
+/** Render a path for people: plugins.git-monitor.config.windowDays, projects[0]. */
+export function formatPath(path: readonly string[]): string {
+  let out = '';
+  for (const seg of path) out += /^\d+$/.test(seg) ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out || '(root)';
+}
+
+/**
+ * One ajv instance for the kernel: all errors, defaults applied, formats on. Not strict about
+ * unknown keywords, because plugin schemas may carry editor hints such as markdownDescription.
+ */
+export class SchemaValidator {
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+  private readonly cache = new WeakMap<object, ValidateFunction>();
+
+  constructor() {
+    addFormats(this.ajv);
+  }
+
+  /** Compile a schema (cached per schema object). Throws if the schema itself is invalid. */
+  compile(schema: object | boolean): Validate {
+    const key = typeof schema === 'object' ? schema : { const: schema };
+    let fn = this.cache.get(key);
+    if (!fn) {
+      fn = this.ajv.compile(typeof schema === 'boolean' ? (schema ? {} : { not: {} }) : schema);
+      this.cache.set(key, fn);
+    }
+    const validate = fn;
+    return (value) => {
+      if (validate(value)) return [];
+      return (validate.errors ?? []).map((e) => {
+        const { extra, message } = describe(e);
+        return { path: [...decodePointer(e.instancePath), ...extra], message };
+      });
+    };
+  }
+
+  /** Check that a schema compiles; returns the compiler's message if not. */
+  checkSchema(schema: unknown): string | undefined {
+    try {
+      if (typeof schema !== 'object' && typeof schema !== 'boolean') return 'schema must be an object';
+      this.ajv.compile(schema as object);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+}
