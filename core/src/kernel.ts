@@ -160,6 +160,11 @@ export class Kernel {
     return report;
   }
 
+  /** Check the config and every plugin without starting anything. */
+  check(): ReturnType<Supervisor['check']> {
+    return this.supervisor.check(this.loaded);
+  }
+
   /** Re-read the config file and apply it: enable, disable, reconfigure plugins live. */
   async reload(): Promise<ReconcileReport | ConfigError> {
     const loaded = loadConfig(this.validator, { file: this.loaded.source.file ?? undefined, input: this.loaded.source.file ? undefined : this.options.config, defaults: () => embeddedDefaults(this.options.cwd ?? process.cwd(), !this.options.plugins?.length), cwd: this.options.cwd, env: this.options.env });
@@ -213,6 +218,11 @@ export class Kernel {
   /** Call a tool through the same path MCP uses. Defaults to the local user. */
   callTool(name: string, args: unknown, principal: Principal = this.localPrincipal, options?: CallOptions): Promise<ToolResult> {
     return this.tools.call(name, args, principal, options);
+  }
+
+  /** The public API a started plugin's `start` returned, or undefined when it is not running. */
+  pluginApi(id: string): unknown {
+    return this.supervisor.instances.get(id)?.api;
   }
 
   /** Flush queued events to the log now. */

@@ -160,6 +160,25 @@ export class Supervisor {
     return { started, stopped, problems };
   }
 
+  /** Check everything without starting anything (`config validate`, `plugins list`). */
+  async check(loaded: LoadedConfig): Promise<{ plugins: PluginRecord[]; problems: PluginError[] }> {
+    const candidates = await this.candidates(loaded);
+    const p = plan(candidates, this.k.version, this.k.validator, loaded.source);
+    const plugins: PluginRecord[] = [];
+    const problems: PluginError[] = [];
+    const base = { lastError: null, startedAt: null };
+    for (const c of candidates) {
+      if (!c.enabled) plugins.push({ ...base, id: c.definition?.id ?? c.entry, entry: c.entry, version: c.definition?.version ?? null, state: 'disabled', reason: null, needsLease: false });
+    }
+    for (const [key, pl] of p.plugins) {
+      const reason = pl.problems[0] ?? pl.skipped ?? null;
+      problems.push(...pl.problems, ...(pl.skipped ? [pl.skipped] : []));
+      const state = pl.problems.length ? 'failed' : pl.skipped ? 'skipped' : 'resolved';
+      plugins.push({ ...base, id: key.includes('#') ? key : pl.id, entry: pl.entry, version: pl.definition?.version ?? null, state, reason, needsLease: pl.definition?.needsLease === true });
+    }
+    return { plugins, problems };
+  }
+
   /** Lease plugins wait while another process holds the lease, and so does whatever needs them. */
   private standby(p: Plan): Set<string> {
     const standby = new Set<string>();

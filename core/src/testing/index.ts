@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnyPluginDefinition, Principal, Role, StoredEvent } from '@devflow/plugin-sdk';
+import type { AnyPluginDefinition, PluginApi, Principal, Role, StoredEvent } from '@devflow/plugin-sdk';
 import type { KernelConfigInput } from '../config/schema.js';
 import { Kernel } from '../kernel.js';
 import { createRootLogger } from '../logger.js';
@@ -43,6 +43,8 @@ export interface TestKernel {
   callTool(name: string, args?: unknown, options?: CallOptions): Promise<ToolResult>;
   /** The same, as another principal or role. */
   as(who: Principal | Role): { callTool(name: string, args?: unknown, options?: CallOptions): Promise<ToolResult> };
+  /** The API a started plugin returned from `start` (throws if it is not running). */
+  use<P extends AnyPluginDefinition>(plugin: P): PluginApi<P>;
   /** Commit queued events now. */
   flush(): void;
   /** Resolve with the first committed event matching, waiting up to `timeoutMs` (default 2 s). */
@@ -119,6 +121,13 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     events,
     callTool: callAs(kernel.localPrincipal),
     as: (who) => ({ callTool: callAs(typeof who === 'string' ? { id: `test:${who}`, kind: 'user', role: who } : who) }),
+    use(plugin) {
+      const api = kernel.pluginApi(plugin.id);
+      if (api === undefined && !kernel.status().plugins.some((p) => p.id === plugin.id && p.state === 'started')) {
+        throw new Error(`plugin "${plugin.id}" is not running`);
+      }
+      return api as never;
+    },
     flush: () => void kernel.flush(),
     waitForEvent(match, timeoutMs = 2000) {
       const found = events.find(match);

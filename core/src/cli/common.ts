@@ -1,0 +1,59 @@
+import type { PluginStatus } from '@devflow/plugin-sdk';
+import { ConfigError, Kernel } from '../kernel.js';
+import { PluginError, messageOf } from '../errors.js';
+import type { PluginRecord } from '../plugins/supervisor.js';
+import { EXIT } from './exit-codes.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/** Thrown by commands to end with a given exit code after printing `lines` to stderr. */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    readonly lines: string[] = [],
+  ) {
+    super(lines.join('\n'));
+  }
+}
+
+/** Open the kernel for a CLI command, turning config and storage errors into clear exits. */
+export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean } = {}): Kernel {
+  try {
+    return Kernel.open({ configFile: options.config, watchConfig: extra.watchConfig ?? false });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliExit(EXIT.CONFIG, ['devflow: the config cannot be used:', ...e.problems.map((p) => `  ${p.message}`)]);
+    if (e instanceof PluginError) throw new CliExit(EXIT.PROBLEMS, [`devflow: ${e.message}`]);
+    throw new CliExit(EXIT.PROBLEMS, [`devflow: could not start: ${messageOf(e)}`]);
+  }
+}
+
+export function recordToJson(r: PluginRecord): Omit<PluginStatus, 'tools' | 'lastError'> {
+  return {
+    id: r.id,
+    entry: r.entry,
+    version: r.version,
+    state: r.state,
+    reason: r.reason ? `${r.reason.code}: ${r.reason.detail}` : null,
+    code: r.reason?.code ?? null,
+    startedAt: r.startedAt,
+    needsLease: r.needsLease,
+  };
+}
+
+/** A plain aligned table for terminals. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,89 @@
+import { Command, CommanderError } from 'commander';
+import { KERNEL_VERSION } from '../version.js';
+import { CliExit, type GlobalOptions } from './common.js';
+import { validateCommand } from './config-cmd.js';
+import { EXIT } from './exit-codes.js';
+import { listCommand, setEnabledCommand } from './plugins-cmd.js';
+import { startCommand } from './start.js';
+import { statusCommand } from './status-cmd.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0   success
+  1   plugin problems (with --fail-fast, or when nothing could run; a check that found problems)
+  2   bad command line
+  78  the config file is missing, malformed or invalid
+
+Environment:
+  DEVFLOW_HOME    one directory for config and data (default: XDG config and data dirs)
+  DEVFLOW_CONFIG  config file to use (like --config)`;
+
+function program(): Command {
+  const root = new Command('devflow')
+    .description('DevFlow Monitor: watch how software gets made; serve it to AI assistants over MCP.')
+    .version(KERNEL_VERSION, '-v, --version')
+    .option('-c, --config <file>', 'config file (default: ./devflow.config.json, then the user config)')
+    .addHelpText('after', EXIT_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
+  const run = async (fn: () => Promise<number>): Promise<void> => {
+    process.exitCode = await fn();
+  };
+
+  root
+    .command('start')
+    .description('run the kernel in the foreground with the configured plugins')
+    .option('--fail-fast', 'exit with code 1 if any plugin has a problem')
+    .action((opts, cmd: Command) => run(() => startCommand({ ...globals(cmd), ...opts })));
+
+  const plugins = root.command('plugins').description('list, enable and disable plugins');
+  plugins
+    .command('list')
+    .description('every configured plugin: id, version, state, reason')
+    .option('--json', 'machine-readable output')
+    .action((_, cmd: Command) => run(() => listCommand(globals(cmd))));
+  plugins
+    .command('enable <id>')
+    .description('enable a plugin in the config file (a running kernel applies it live)')
+    .action((id: string, _, cmd: Command) => run(() => setEnabledCommand(id, true, globals(cmd))));
+  plugins
+    .command('disable <id>')
+    .description('disable a plugin in the config file (its dependents stop too)')
+    .action((id: string, _, cmd: Command) => run(() => setEnabledCommand(id, false, globals(cmd))));
+
+  const config = root.command('config').description('check the config file');
+  config
+    .command('validate')
+    .description('check the config and every plugin without starting anything; exits non-zero listing every problem')
+    .option('--json', 'machine-readable output')
+    .action((_, cmd: Command) => run(() => validateCommand(globals(cmd))));
+
+  root
+    .command('status')
+    .description('version, config, database, monitor lease and plugin states')
+    .option('--json', 'machine-readable output')
+    .action((_, cmd: Command) => run(() => statusCommand(globals(cmd))));
+
+  for (const cmd of [root, ...root.commands, ...plugins.commands, ...config.commands]) cmd.exitOverride();
+  return root;
+}
+
+/** Run the CLI; resolves with the exit code. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    if (e instanceof CliExit) {
+      if (e.lines.length) process.stderr.write(`${e.lines.join('\n')}\n`);
+      return e.code;
+    }
+    process.stderr.write(`devflow: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.PROBLEMS;
+  }
+}

@@ -1,0 +1,35 @@
+import { formatReport } from '../report.js';
+import { CliExit, openKernel, type GlobalOptions } from './common.js';
+import { EXIT } from './exit-codes.js';
+
+/**
+ * `devflow start`: run the kernel in the foreground until SIGINT/SIGTERM. Exits non-zero only when
+ * nothing useful can run, or with --fail-fast when any plugin has a problem.
+ */
+export async function startCommand(options: GlobalOptions & { failFast?: boolean }): Promise<number> {
+  const kernel = openKernel(options, { watchConfig: true });
+  const report = await kernel.start();
+  const status = kernel.status();
+  process.stderr.write(`${formatReport(status, report.problems)}\n`);
+  const running = status.plugins.filter((p) => p.state === 'started' || p.state === 'standby').length;
+  if ((options.failFast || kernel.config.kernel.failFast) && report.problems.length) {
+    await kernel.stop();
+    throw new CliExit(EXIT.PROBLEMS, ['devflow: stopping because of --fail-fast']);
+  }
+  if (running === 0) {
+    await kernel.stop();
+    const where = kernel.configFile ?? 'the embedded defaults';
+    throw new CliExit(EXIT.PROBLEMS, [`devflow: nothing can run: no plugin started (config: ${where}); see the problems above or enable plugins`]);
+  }
+  process.stderr.write(
+    `devflow: running (pid ${process.pid}; database ${kernel.databasePath}; config ${kernel.configFile ?? 'embedded defaults'}). Press Ctrl-C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  process.stderr.write('devflow: stopping\n');
+  await kernel.stop();
+  return EXIT.OK;
+}

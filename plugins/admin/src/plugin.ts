@@ -1,0 +1,112 @@
+import { definePlugin } from '@devflow/plugin-sdk';
+import { parseSince, viewEvent } from './event-view.js';
+
+const PLUGIN_STATES = ['registered', 'resolved', 'starting', 'started', 'stopping', 'stopped', 'failed', 'skipped', 'standby', 'disabled'];
+
+const pluginSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    version: { type: ['string', 'null'] },
+    state: { enum: PLUGIN_STATES },
+    reason: { type: ['string', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    tools: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['id', 'state'],
+} as const;
+
+/**
+ * Kernel introspection for assistants and admins: what is running, what failed and why, and a
+ * bounded window onto the event log.
+ */
+export default definePlugin({
+  id: 'admin',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  description: 'Kernel status, plugin states and event log queries.',
+  permissions: ['status:read', 'events:read'],
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      maxEvents: { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Most events one query returns.' },
+    },
+  },
+  start(ctx) {
+    ctx.tools.register(
+      {
+        name: 'devflow_status',
+        title: 'DevFlow status',
+        description: 'Health of DevFlow itself: version, uptime, database size and event count, ingest counters, monitor lease, and every plugin with its state and, if it is not running, why. Use it when DevFlow data looks missing or stale.',
+        permission: 'status:read',
+        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+        inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+        outputSchema: {
+          type: 'object',
+          properties: {
+            version: { type: 'string' },
+            uptimeSeconds: { type: 'integer' },
+            projects: { type: 'array', items: { type: 'string' } },
+            database: { type: 'object' },
+            ingest: { type: 'object' },
+            monitorLeaseHeld: { type: 'boolean' },
+            plugins: { type: 'array', items: pluginSchema },
+          },
+          required: ['version', 'plugins'],
+        },
+      },
+      () => {
+        const s = ctx.kernel.status();
+        return {
+          version: s.version,
+          uptimeSeconds: Math.round(s.uptimeMs / 1000),
+          projects: [...s.projects],
+          database: s.database,
+          ingest: s.ingest,
+          monitorLeaseHeld: s.lease.held,
+          plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
+        };
+      },
+    );
+
+    ctx.tools.register(
+      {
+        name: 'devflow_events_query',
+        title: 'Query the DevFlow event log',
+        description: 'Raw DevFlow events (file edits, commits, test runs, AI sessions, plugin lifecycle), newest first, filtered by type or type prefix ("git-monitor.*"), project and time. Output is bounded; page with the returned cursor. Prefer the summary tools for questions about work; use this to look at the underlying evidence.',
+        permission: 'events:read',
+        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+        inputSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            types: { type: 'array', items: { type: 'string', pattern: '^(\\*|[a-z0-9-]+(\\.[a-z0-9-]+)*(\\.\\*)?)$' }, maxItems: 20, description: 'Event types or prefixes ending in ".*".' },
+            project: { type: 'string', description: 'Project root path.' },
+            since: { type: 'string', description: 'ISO time, epoch ms, or a duration back from now such as "24h" or "7d".' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+            cursor: { type: 'integer', minimum: 0, description: 'The "next" value of the previous page.' },
+          },
+        },
+        outputSchema: {
+          type: 'object',
+          properties: { events: { type: 'array', items: { type: 'object' } }, next: { type: ['integer', 'null'] } },
+          required: ['events', 'next'],
+        },
+      },
+      (args) => {
+        const since = args.since === undefined ? undefined : parseSince(args.since);
+        if (args.since !== undefined && since === undefined) throw new Error(`since "${args.since}" is not an ISO time, epoch ms or a duration like "24h"`);
+        const page = ctx.storage.events.query({
+          ...(args.types ? { types: args.types } : {}),
+          ...(args.project ? { project: args.project } : {}),
+          ...(since !== undefined ? { since } : {}),
+          ...(args.cursor !== undefined ? { after: args.cursor } : {}),
+          limit: Math.min(args.limit, ctx.config.maxEvents),
+          descending: true,
+        });
+        return { events: page.events.map((e) => viewEvent(e)), next: page.next };
+      },
+    );
+  },
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTestKernel } from '@devflow/core/testing';
+import { definePlugin } from '@devflow/plugin-sdk';
+import { MAX_DATA_CHARS, parseSince, viewEvent } from '../src/event-view.js';
+import admin from '../src/index.js';
+
+const noisy = definePlugin({
+  id: 'noisy',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  start(ctx) {
+    return {
+      emit: (noun: string, data: Record<string, unknown>, project?: string) => ctx.events.emit(`noisy.${noun}.happened`, data, { project: project ?? null }),
+    };
+  },
+});
+const broken = definePlugin({
+  id: 'broken',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  start() {
+    throw new Error('cannot reach the thing');
+  },
+});
+
+test('parseSince understands durations, ISO times and epoch ms', () => {
+  const now = Date.parse('2026-11-22T12:00:00Z');
+  assert.equal(parseSince('24h', now), now - 86_400_000);
+  assert.equal(parseSince('30m', now), now - 1_800_000);
+  assert.equal(parseSince('2026-11-21T00:00:00Z', now), Date.parse('2026-11-21T00:00:00Z'));
+  assert.equal(parseSince('1795344740763', now), 1795344740763);
+  assert.equal(parseSince('yesterday-ish', now), undefined);
+});
+
+test('viewEvent cuts large data', () => {
+  const big = { text: 'x'.repeat(5000) };
+  const v = viewEvent({ seq: 1, id: 'a', type: 'a.b.c', source: 'a', project: null, ts: 0, severity: 'info', data: big });
+  assert.equal(v.truncated, true);
+  assert.ok(typeof v.data === 'string' && v.data.length <= MAX_DATA_CHARS + 1);
+});
+
+test('admin is loaded by its first-party id and reports plugin states with reasons', async (t) => {
+  const tk = await createTestKernel({ plugins: [broken], config: { plugins: { admin: { enabled: true } } }, allowFailures: true, t });
+  const r = await tk.callTool('devflow_status', {});
+  assert.ok(r.ok, JSON.stringify(r));
+  const value = r.value as { plugins: { id: string; state: string; reason: string | null; tools: string[] }[] };
+  const byId = new Map(value.plugins.map((p) => [p.id, p]));
+  assert.equal(byId.get('admin')?.state, 'started');
+  assert.deepEqual(byId.get('admin')?.tools, ['devflow_events_query', 'devflow_status']);
+  assert.equal(byId.get('broken')?.state, 'failed');
+  assert.match(byId.get('broken')?.reason ?? '', /KRN_ERR_START_FAILED: start threw: cannot reach the thing/);
+});
+
+test('devflow_events_query filters, pages newest first and stays bounded', async (t) => {
+  const tk = await createTestKernel({ plugins: [admin, noisy], config: { plugins: { admin: { config: { maxEvents: 5 } } } }, t });
+  const n = tk.use(noisy);
+  const acks = [];
+  for (let i = 0; i < 12; i++) acks.push(n.emit(i % 2 ? 'odd' : 'even', { i, blob: 'y'.repeat(2000) }, '/p/app'));
+  await Promise.all(acks);
+
+  const first = await tk.callTool('devflow_events_query', { types: ['noisy.odd.*', 'noisy.odd.happened'], limit: 50 });
+  assert.ok(first.ok, JSON.stringify(first));
+  const page = first.value as { events: { type: string; data: unknown; truncated?: boolean }[]; next: number | null };
+  assert.equal(page.events.length, 5, 'capped by the plugin config maxEvents');
+  assert.ok(page.events.every((e) => e.type === 'noisy.odd.happened' && e.truncated === true));
+  assert.ok(page.next !== null);
+  const second = await tk.callTool('devflow_events_query', { types: ['noisy.odd.happened'], cursor: page.next });
+  assert.ok(second.ok);
+  assert.equal((second.value as { events: unknown[] }).events.length, 1, '6 odd events: 5 then 1');
+
+  const byProject = await tk.callTool('devflow_events_query', { project: '/p/app', since: '1h', limit: 1 });
+  assert.ok(byProject.ok);
+  assert.equal((byProject.value as { events: { project: string }[] }).events[0]?.project, '/p/app');
+
+  const badSince = await tk.callTool('devflow_events_query', { since: 'last tuesday' });
+  assert.equal(badSince.ok, false);
+  assert.match(badSince.ok ? '' : badSince.error.message, /since "last tuesday"/);
+
+  const badType = await tk.callTool('devflow_events_query', { types: ['Bad Type'] });
+  assert.equal(badType.ok, false);
+  assert.equal(badType.ok ? '' : badType.error.code, 'KRN_ERR_TOOL_INPUT');
+});
+
+test('a guest may read status but not the event log', async (t) => {
+  const tk = await createTestKernel({ plugins: [admin], t });
+  assert.equal((await tk.as('guest').callTool('devflow_status', {})).ok, true);
+  const denied = await tk.as('guest').callTool('devflow_events_query', {});
+  assert.equal(denied.ok, false);
+  assert.equal(denied.ok ? '' : denied.error.code, 'KRN_ERR_FORBIDDEN');
+  assert.equal(tk.kernel.audit.query({ outcome: 'denied' })[0]?.target, 'devflow_events_query');
+});
