@@ -7,6 +7,12 @@ import { EXIT } from './exit-codes.js';
  * nothing useful can run, or with --fail-fast when any plugin has a problem.
  */
 export async function startCommand(options: GlobalOptions & { failFast?: boolean }): Promise<number> {
+  // Listen for signals first, so Ctrl-C during startup still stops cleanly.
+  let stopRequested: () => void = () => {};
+  const stop = new Promise<void>((resolve) => (stopRequested = resolve));
+  const onSignal = () => stopRequested();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const kernel = openKernel(options, { watchConfig: true });
   const report = await kernel.start();
   const status = kernel.status();
@@ -24,11 +30,10 @@ export async function startCommand(options: GlobalOptions & { failFast?: boolean
   process.stderr.write(
     `devflow: running (pid ${process.pid}; database ${kernel.databasePath}; config ${kernel.configFile ?? 'embedded defaults'}). Press Ctrl-C to stop.\n`,
   );
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  // Signal listeners do not keep Node alive, and the kernel's own timers are unref'd.
+  const keepAlive = setInterval(() => {}, 60_000);
+  await stop;
+  clearInterval(keepAlive);
   process.stderr.write('devflow: stopping\n');
   await kernel.stop();
   return EXIT.OK;
