@@ -9,7 +9,7 @@ const SEVERITIES = new Set<Severity>(['debug', 'info', 'warn', 'error']);
 
 /**
  * The one ingest path: envelope → `eventBeforeStore` waterfall (may enrich, redact or drop) →
- * check it serializes → deliver to listeners → queue for the batched append. The returned promise
+ * check it serializes → queue for the batched append → deliver to listeners. The returned promise
  * resolves when the event's batch has committed.
  */
 export class Ingest {
@@ -50,7 +50,9 @@ export class Ingest {
       throw new PluginError('KRN_ERR_EVENT_INVALID', { plugin: source, phase: 'event', cause: e, detail: `event "${type}" data cannot be stored as JSON: ${messageOf(e)}` });
     }
     Object.freeze(event);
+    // Queue before delivering: an event a listener emits in reaction must land after its cause.
+    const stored = this.writer.append(event, json);
     this.bus.dispatch(event);
-    return this.writer.append(event, json);
+    return stored;
   }
 }

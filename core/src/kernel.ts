@@ -66,6 +66,7 @@ export class Kernel {
   private leaseTimer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private stopping: Promise<void> | undefined;
+  private logClosed = false;
 
   static open(options: KernelOptions = {}): Kernel {
     const validator = new SchemaValidator();
@@ -116,7 +117,7 @@ export class Kernel {
       reader: this.events,
       dataDir: paths.dataDir,
       projects: () => (this.loaded.config as KernelConfig).projects,
-      emit: (source, type, data, opts) => this.ingest.emit(source, type, data, opts),
+      emit: (source, type, data, opts) => this.ingestEmit(source, type, data, opts),
       api: (id) => {
         const inst = this.supervisor.instances.get(id);
         return { started: !!inst, value: inst?.api };
@@ -125,7 +126,7 @@ export class Kernel {
       status: () => this.status(),
     };
     this.supervisor = new Supervisor(this.services, {
-      provided: new Map((options.plugins ?? []).map((d) => [d.id, d])),
+      provided: options.plugins ?? [],
       startTimeoutMs: config.kernel.startTimeoutMs,
       stopTimeoutMs: config.kernel.stopTimeoutMs,
       holdsLease: () => this.takeLease(),
@@ -167,6 +168,8 @@ export class Kernel {
 
   /** Re-read the config file and apply it: enable, disable, reconfigure plugins live. */
   async reload(): Promise<ReconcileReport | ConfigError> {
+    // A stopped (or stopping) kernel must not start plugins again on a closed database.
+    if (this.stopping) return { started: [], stopped: [], problems: [] };
     const loaded = loadConfig(this.validator, { file: this.loaded.source.file ?? undefined, input: this.loaded.source.file ? undefined : this.options.config, defaults: () => embeddedDefaults(this.options.cwd ?? process.cwd(), !this.options.plugins?.length), cwd: this.options.cwd, env: this.options.env });
     if (!loaded.config) {
       for (const p of loaded.problems) this.logger.error({ code: p.code }, `config not applied: ${p.detail}`);
@@ -176,6 +179,7 @@ export class Kernel {
     const report = await this.supervisor.reconcile(loaded);
     for (const p of report.problems) this.logger.error({ plugin: p.plugin, code: p.code, phase: p.phase }, p.detail);
     this.logger.info({ started: report.started, stopped: report.stopped }, 'config applied');
+    this.audit.record({ principal: 'system:config', action: 'config:apply', target: loaded.source.file ?? undefined, outcome: report.problems.length ? 'error' : 'ok', detail: { started: report.started, stopped: report.stopped, problems: report.problems.map((p) => p.code) } });
     return report;
   }
 
@@ -212,7 +216,16 @@ export class Kernel {
 
   /** Append a kernel-namespace event (`kernel.<noun>.<verb>`). */
   emit(type: string, data: Record<string, unknown>, options?: EmitOptions): Promise<StoredEvent | undefined> {
-    return this.ingest.emit('kernel', type, data, options);
+    return this.ingestEmit('kernel', type, data, options);
+  }
+
+  /** Once the log is closed an event could never be written (a retry timer would spin forever). */
+  private ingestEmit(source: string, type: string, data: unknown, options?: EmitOptions): Promise<StoredEvent | undefined> {
+    if (this.logClosed) {
+      this.logger.warn({ plugin: source, code: 'KRN_ERR_STORAGE', phase: 'event' }, `event "${type}" emitted after the kernel stopped; not stored`);
+      return Promise.resolve(undefined);
+    }
+    return this.ingest.emit(source, type, data, options);
   }
 
   /** Call a tool through the same path MCP uses. Defaults to the local user. */
@@ -248,6 +261,7 @@ export class Kernel {
       await (this.hooks.call('beforeShutdown') as Promise<void>);
       await this.supervisor.stopAll();
       const lost = this.writer.close();
+      this.logClosed = true;
       if (lost.length) this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length }, `${lost.length} event(s) could not be written before shutdown`);
       if (this.leaseHeld) this.lease.release();
       this.db.close();

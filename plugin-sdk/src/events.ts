@@ -170,8 +170,10 @@ export interface PluginEvents {
    * Emit an event. It runs through the `eventBeforeStore` hook (which may redact or drop it), is
    * delivered to listeners, and is appended to the log in a batched transaction. The promise
    * resolves with the stored event once the batch committed (the event is then durable), or with
-   * `undefined` if a hook dropped it. It never rejects; emitting outside the plugin's namespace
-   * throws `KRN_ERR_EVENT_NAMESPACE` synchronously.
+   * `undefined` if a hook dropped it. It never rejects. It throws synchronously
+   * `KRN_ERR_EVENT_NAMESPACE` for a type outside the plugin's namespace, and
+   * `KRN_ERR_EVENT_INVALID` when `data` is not a JSON object (or does not serialize) or the
+   * severity is unknown.
    */
   emit<T extends string>(type: T, data: EventData<T>, options?: EmitOptions): Promise<StoredEvent<T> | undefined>;
   /**

@@ -2,7 +2,15 @@ import type { PluginContext } from './context.js';
 import type { FromSchema, JsonSchemaObject } from './schema.js';
 import type { Migration } from './storage.js';
 
-/** Marks objects made by {@link definePlugin}; shared across copies of the SDK. */
+/**
+ * Marks objects made by {@link definePlugin}. A registered symbol (`Symbol.for`), so definitions
+ * made with another copy of the SDK are recognized too; prefer {@link isPluginDefinition}.
+ *
+ * @example
+ * ```ts
+ * const branded = (mod.default as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+ * ```
+ */
 export const PLUGIN_BRAND: unique symbol = Symbol.for('devflow.plugin-definition') as never;
 
 /**

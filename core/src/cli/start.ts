@@ -14,6 +14,14 @@ export async function startCommand(options: GlobalOptions & { failFast?: boolean
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const kernel = openKernel(options, { watchConfig: true });
+  // Plugin code can still throw outside the kernel's wrappers (its own timers, sockets). A stray
+  // rejection is logged and the kernel runs on; an uncaught exception stops it cleanly.
+  process.on('unhandledRejection', (reason) => kernel.logger.error({ err: reason }, 'unhandled promise rejection (a plugin left a promise unhandled)'));
+  process.once('uncaughtException', (err) => {
+    kernel.logger.fatal({ err }, 'uncaught exception; stopping');
+    process.exitCode = EXIT.PROBLEMS;
+    stopRequested();
+  });
   const report = await kernel.start();
   const status = kernel.status();
   process.stderr.write(`${formatReport(status, report.problems)}\n`);
@@ -36,5 +44,5 @@ export async function startCommand(options: GlobalOptions & { failFast?: boolean
   clearInterval(keepAlive);
   process.stderr.write('devflow: stopping\n');
   await kernel.stop();
-  return EXIT.OK;
+  return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
 }

@@ -63,7 +63,11 @@ export function plan(candidates: Candidate[], kernelVersion: string, validator: 
     const first = plugins.get(id);
     if (first) {
       const key = `${id}#${c.entry}`;
-      p.problems.push(new PluginError('KRN_ERR_PLUGIN_DUPLICATE', { plugin: id, phase: 'check', detail: `entry "${c.entry}" has id "${id}", already used by entry "${first.entry}"; remove one of them` }));
+      const detail =
+        c.entry === first.entry
+          ? `two plugins have id "${id}" (versions ${first.definition?.version} and ${c.definition?.version}); remove one of them`
+          : `entry "${c.entry}" has id "${id}", already used by entry "${first.entry}"; remove one of them`;
+      p.problems.push(new PluginError('KRN_ERR_PLUGIN_DUPLICATE', { plugin: id, phase: 'check', detail }));
       plugins.set(key, p);
       continue;
     }
@@ -84,8 +88,11 @@ export function plan(candidates: Candidate[], kernelVersion: string, validator: 
     const p = plugins.get(id);
     return p && !p.problems.length ? p : undefined;
   };
+  // Dependencies are checked even for a plugin that already has a problem (config, kernel range), so
+  // every problem is reported at once; not for an unusable or duplicate definition.
+  const unusable = (e: PluginError) => e.code === 'KRN_ERR_PLUGIN_INVALID' || e.code === 'KRN_ERR_PLUGIN_DUPLICATE';
   for (const p of plugins.values()) {
-    if (p.problems.length) continue;
+    if (!p.definition || p.problems.some(unusable)) continue;
     for (const [dep, range] of requiredDeps(p)) {
       const d = plugins.get(dep);
       if (!d) {

@@ -27,7 +27,8 @@ export interface ReconcileReport {
 }
 
 export interface SupervisorOptions {
-  provided: ReadonlyMap<string, AnyPluginDefinition>;
+  /** Definitions handed over directly, in order (duplicates included: they are reported). */
+  provided: readonly AnyPluginDefinition[];
   startTimeoutMs: number;
   stopTimeoutMs: number;
   /** True when this process holds (or just took) the monitor lease. */
@@ -70,10 +71,16 @@ export class Supervisor {
   private async candidates(loaded: LoadedConfig): Promise<Candidate[]> {
     const out: Candidate[] = [];
     const entries = Object.entries(loaded.config?.plugins ?? {});
-    const named = new Set(entries.map(([e]) => e));
+    // Each provided definition is claimed by at most one config entry; the rest become entries of their own.
+    const claimed = new Set<AnyPluginDefinition>();
+    const claim = (entry: string) => {
+      const def = this.opts.provided.find((d) => d.id === entry && !claimed.has(d));
+      if (def) claimed.add(def);
+      return def;
+    };
     for (const [entry, { enabled, config }] of entries) {
       const c: Candidate = { entry, enabled, rawConfig: config, problems: [] };
-      const provided = this.opts.provided.get(entry);
+      const provided = claim(entry);
       if (provided) c.definition = provided;
       else if (enabled) {
         try {
@@ -83,6 +90,10 @@ export class Supervisor {
           this.modules.delete(entry);
           c.problems.push(e as PluginError);
         }
+      } else if (this.modules.has(entry)) {
+        // Disabled now but loaded before: its id lets dependents say "is disabled" rather than "missing".
+        const mod = (await this.modules.get(entry)?.catch(() => undefined)) as { id?: unknown } | undefined;
+        if (typeof mod?.id === 'string') c.definition = mod as AnyPluginDefinition;
       }
       if (c.definition && enabled) {
         c.problems.push(...checkDefinition(entry, c.definition, this.k.validator));
@@ -90,8 +101,11 @@ export class Supervisor {
       }
       out.push(c);
     }
-    for (const [id, def] of this.opts.provided) if (!named.has(id)) out.push({ entry: id, enabled: true, rawConfig: {}, definition: def, problems: checkDefinition(id, def, this.k.validator) });
-    for (const [entry, problems] of loaded.entryProblems) out.push({ entry, enabled: true, rawConfig: {}, problems });
+    // A broken config entry blocks its plugin, also when the definition was handed over directly.
+    for (const [entry, problems] of loaded.entryProblems) out.push({ entry, enabled: true, rawConfig: {}, definition: claim(entry), problems });
+    for (const def of this.opts.provided) {
+      if (!claimed.has(def)) out.push({ entry: def.id, enabled: true, rawConfig: {}, definition: def, problems: checkDefinition(def.id, def, this.k.validator) });
+    }
     return out;
   }
 

@@ -31,12 +31,24 @@ function checkWritable(path: string): void {
       mkdirSync(dir, { recursive: true });
       accessSync(dir, constants.W_OK);
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR' || code === 'EEXIST') {
+        // a path component is a regular file: not a permission problem, so no chmod advice
+        let blocker = dir;
+        while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+        throw new PluginError('KRN_ERR_STORAGE', {
+          phase: 'storage',
+          cause: e,
+          detail: `${path}: cannot create the directory ${dir} because ${blocker} is a file, not a directory; point storage.path or DEVFLOW_HOME at a directory`,
+          data: { path },
+        });
+      }
       throw readonlyError(path, `cannot create the database in ${dir} (${messageOf(e)})`);
     }
     return;
   }
   const st = statSync(path);
-  if (!st.isFile()) throw new PluginError('KRN_ERR_STORAGE', { phase: 'storage', detail: `${path} is not a regular file`, data: { path } });
+  if (!st.isFile()) throw new PluginError('KRN_ERR_STORAGE', { phase: 'storage', detail: `${path} is not a regular file; point storage.path at a database file (or DEVFLOW_HOME at a directory)`, data: { path } });
   if ((st.mode & 0o222) === 0) throw readonlyError(path, 'the file is read-only');
   try {
     accessSync(path, constants.W_OK);

@@ -53,7 +53,9 @@ export class EventReader implements EventLogReader {
   constructor(private readonly db: Db) {}
 
   query(filter: EventQuery = {}): EventPage {
-    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(filter.limit ?? 100)));
+    const requested = Math.floor(filter.limit ?? 100);
+    // NaN would reach SQLite as a non-integer LIMIT (SQLITE_MISMATCH): use the default instead
+    const limit = Number.isNaN(requested) ? 100 : Math.max(1, Math.min(MAX_PAGE, requested));
     const w = where(filter);
     const rows = this.db
       .prepare(`SELECT * FROM events ${w.sql} ORDER BY seq ${filter.descending ? 'DESC' : 'ASC'} LIMIT ?`)

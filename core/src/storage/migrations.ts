@@ -21,9 +21,23 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
   plugin TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL,
   PRIMARY KEY (plugin, version))`;
 
-function objectNames(db: Db): Set<string> {
-  const rows = db.prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as { name: string }[];
-  return new Set(rows.map((r) => r.name));
+/** Every schema object (table, index, view, trigger) by name → its SQL, SQLite's own excluded. */
+function schemaObjects(db: Db): Map<string, string | null> {
+  // `_` is a LIKE wildcard: escape it, or a plugin table named e.g. `sqlitecache` would go unchecked
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string; sql: string | null }[];
+  return new Map(rows.map((r) => [r.name, r.sql]));
+}
+
+/** Objects outside `prefix` that were created, dropped or altered between two snapshots. */
+function outsidePrefix(before: Map<string, string | null>, after: Map<string, string | null>, prefix: string): string[] {
+  const out: string[] = [];
+  for (const [name, sql] of after) {
+    if (name.startsWith(prefix)) continue;
+    if (!before.has(name)) out.push(`${name} (created)`);
+    else if (before.get(name) !== sql) out.push(`${name} (altered)`);
+  }
+  for (const name of before.keys()) if (!name.startsWith(prefix) && !after.has(name)) out.push(`${name} (dropped)`);
+  return out;
 }
 
 function run(db: Db, step: string | ((db: SqlDatabase) => void)): void {
@@ -62,24 +76,29 @@ export function applyMigrations(db: Db, set: MigrationSet): number[] {
   const pending = [...set.migrations].filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version);
   const applied: number[] = [];
   const record = db.prepare('INSERT INTO schema_migrations (plugin, version, name, applied_at) VALUES (?, ?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE plugin = ? AND version = ?');
   for (const m of pending) {
     try {
-      db.transaction(() => {
-        const before = objectNames(db);
+      // IMMEDIATE: take the write lock first (waiting out busy_timeout), then re-check the ledger:
+      // another process opening the same database may have applied this migration meanwhile
+      const ran = db.transaction(() => {
+        if (isApplied.get(set.plugin, m.version)) return false;
+        const before = set.prefix === null ? undefined : schemaObjects(db);
         run(db, m.up);
-        if (set.prefix !== null) {
-          const outside = [...objectNames(db)].filter((n) => !before.has(n) && !n.startsWith(set.prefix as string));
+        if (set.prefix !== null && before) {
+          const outside = outsidePrefix(before, schemaObjects(db), set.prefix);
           if (outside.length) {
             throw new PluginError('KRN_ERR_MIGRATION_PREFIX', {
               plugin: set.plugin,
               phase: 'migrate',
-              detail: `migration ${m.version} (${m.name}) created ${outside.join(', ')}; name tables and indexes with the prefix "${set.prefix}"`,
+              detail: `migration ${m.version} (${m.name}) touched ${outside.join(', ')}; a plugin creates and changes only tables, indexes, views and triggers named with its prefix "${set.prefix}"`,
             });
           }
         }
         record.run(set.plugin, m.version, m.name, Date.now());
-      })();
-      applied.push(m.version);
+        return true;
+      }).immediate();
+      if (ran) applied.push(m.version);
     } catch (e) {
       if (e instanceof PluginError) throw e;
       throw new PluginError('KRN_ERR_MIGRATION_FAILED', {
@@ -109,10 +128,19 @@ export function revertMigrations(db: Db, set: MigrationSet, toVersion: number): 
   const forget = db.prepare('DELETE FROM schema_migrations WHERE plugin = ? AND version = ?');
   for (const v of targets) {
     const m = byVersion.get(v) as Migration;
-    db.transaction(() => {
-      run(db, m.down as NonNullable<Migration['down']>);
-      forget.run(set.plugin, v);
-    })();
+    try {
+      db.transaction(() => {
+        run(db, m.down as NonNullable<Migration['down']>);
+        forget.run(set.plugin, v);
+      })();
+    } catch (e) {
+      throw new PluginError('KRN_ERR_MIGRATION_FAILED', {
+        plugin: set.plugin,
+        phase: 'migrate',
+        cause: e,
+        detail: `reverting migration ${v} (${m.name}) failed: ${messageOf(e)}; it is still applied (newer ones, if any, were reverted)`,
+      });
+    }
   }
   return targets;
 }

@@ -100,7 +100,11 @@ export class ToolRegistry {
       error: { code, message, plugin: tool?.owner.id, ...extra },
       durationMs: performance.now() - started,
     });
-    if (!tool) return fail('KRN_ERR_TOOL_NOT_FOUND', `no tool named "${name}"; list the tools to see what exists`);
+    if (!tool) {
+      // Audited too: every call, including probes for tools that do not exist (or no longer do).
+      this.audit.record({ principal: principal.id, role: principal.role, target: name, action: 'tool:call', outcome: 'error', detail: { code: 'KRN_ERR_TOOL_NOT_FOUND' } });
+      return fail('KRN_ERR_TOOL_NOT_FOUND', `no tool named "${name}"; list the tools to see what exists`);
+    }
     const { def, owner } = tool;
     const principalFields = { principal: principal.id, role: principal.role, target: name };
 
@@ -118,6 +122,12 @@ export class ToolRegistry {
     }
 
     const info: ToolCallInfo = { tool: name, plugin: owner.id, principal, args: input };
+    // The rest of the call is in-flight work of the tool's plugin: stopping it (or the kernel) waits
+    // for the hooks and the audit write too, not only the handler, so the database is still open.
+    return owner.track(this.complete(tool, info, options, started, principalFields));
+  }
+
+  private async complete(tool: Registered, info: ToolCallInfo, options: CallOptions, started: number, principalFields: { principal: string; role: string; target: string }): Promise<ToolResult> {
     const result = await this.invoke(tool, info, options, started);
     const durationMs = performance.now() - started;
     const outcome = result.ok ? 'ok' : result.error.code === 'KRN_ERR_TOOL_VETOED' ? 'vetoed' : 'error';
