@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   KRN_ERR_CONFIG_SYNTAX: 'config file is not valid JSON',
   KRN_ERR_CONFIG_INVALID: 'config value is invalid',
   KRN_ERR_CONFIG_NOT_FOUND: 'config file does not exist',
+  KRN_ERR_CONFIG_UNREADABLE: 'config file cannot be read',
   KRN_ERR_START_FAILED: 'plugin threw while starting',
   KRN_ERR_START_TIMEOUT: 'plugin did not finish starting in time',
   KRN_ERR_STOP_FAILED: 'plugin failed while stopping',

@@ -7,6 +7,15 @@ import type { EventWriter } from './storage/event-log.js';
 
 const SEVERITIES = new Set<Severity>(['debug', 'info', 'warn', 'error']);
 
+/** What is wrong with an envelope, if anything. */
+function invalidEnvelope(e: DevflowEvent): string | undefined {
+  if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) return 'data must be a JSON object';
+  if (!SEVERITIES.has(e.severity)) return 'severity must be debug, info, warn or error';
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return 'ts must be a finite number of milliseconds';
+  if (e.project !== null && typeof e.project !== 'string') return 'project must be a string or null';
+  return undefined;
+}
+
 /**
  * The one ingest path: envelope → `eventBeforeStore` waterfall (may enrich, redact or drop) →
  * check it serializes → queue for the batched append → deliver to listeners. The returned promise
@@ -22,32 +31,38 @@ export class Ingest {
   ) {}
 
   emit(source: string, type: string, data: unknown, options: EmitOptions = {}): Promise<StoredEvent | undefined> {
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new PluginError('KRN_ERR_EVENT_INVALID', { plugin: source, phase: 'event', detail: `event "${type}" data must be a JSON object` });
-    }
-    const severity = options.severity ?? 'info';
-    if (!SEVERITIES.has(severity)) {
-      throw new PluginError('KRN_ERR_EVENT_INVALID', { plugin: source, phase: 'event', detail: `event "${type}" severity must be debug, info, warn or error` });
-    }
     const draft: DevflowEvent = {
       id: uuidv7(),
       type,
       source,
       project: options.project ?? null,
       ts: options.ts ?? Date.now(),
-      severity,
+      severity: options.severity ?? 'info',
       data: data as Record<string, unknown>,
     };
-    const event = this.hooks.call('eventBeforeStore', draft) as DevflowEvent | null;
-    if (event === null) {
+    const invalid = invalidEnvelope(draft);
+    if (invalid) throw new PluginError('KRN_ERR_EVENT_INVALID', { plugin: source, phase: 'event', detail: `event "${type}" ${invalid}` });
+    const hooked = this.hooks.call('eventBeforeStore', draft) as DevflowEvent | null;
+    if (hooked === null) {
       this.dropped++;
       return Promise.resolve(undefined);
     }
-    let json: string;
+    // Taps may enrich or redact, never re-attribute: id, type and source stay the emitter's.
+    const event = hooked === draft ? draft : { ...hooked, id: draft.id, type: draft.type, source: draft.source };
+    const bad = invalidEnvelope(event);
+    let json: string | undefined;
     try {
-      json = JSON.stringify(event.data);
+      json = bad ? undefined : JSON.stringify(event.data);
     } catch (e) {
       throw new PluginError('KRN_ERR_EVENT_INVALID', { plugin: source, phase: 'event', cause: e, detail: `event "${type}" data cannot be stored as JSON: ${messageOf(e)}` });
+    }
+    if (bad || typeof json !== 'string') {
+      // Not stored rather than stored unredacted: a broken redaction must never leak the original.
+      throw new PluginError('KRN_ERR_EVENT_INVALID', {
+        plugin: source,
+        phase: 'event',
+        detail: `event "${type}" ${bad ?? 'data does not serialize to JSON'}${hooked === draft ? '' : ' (after the eventBeforeStore hooks)'}`,
+      });
     }
     Object.freeze(event);
     // Queue before delivering: an event a listener emits in reaction must land after its cause.

@@ -1,5 +1,5 @@
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { AnyPluginDefinition, EmitOptions, KernelStatus, Principal, StoredEvent } from '@devflow/plugin-sdk';
 import { EventBus } from './bus/event-bus.js';
 import { embeddedDefaults } from './config/defaults.js';
@@ -20,6 +20,8 @@ import { openDatabase, type Db } from './storage/database.js';
 import { EventWriter } from './storage/event-log.js';
 import { EventReader } from './storage/event-reader.js';
 import { Lease } from './storage/lease.js';
+import { LeaseKeeper } from './storage/lease-keeper.js';
+import { watchConfigFile } from './config/watch.js';
 import { ToolRegistry, type CallOptions, type ToolResult } from './tools/tool-registry.js';
 import { SchemaValidator } from './validator.js';
 import { KERNEL_VERSION } from './version.js';
@@ -61,10 +63,8 @@ export class Kernel {
   private readonly ingest: Ingest;
   private readonly supervisor: Supervisor;
   private readonly services: KernelServices;
-  private readonly lease: Lease;
-  private leaseHeld = false;
-  private leaseTimer: NodeJS.Timeout | undefined;
-  private watcher: FSWatcher | undefined;
+  private readonly lease: LeaseKeeper;
+  private watcher: { close(): void } | undefined;
   private stopping: Promise<void> | undefined;
   private logClosed = false;
 
@@ -83,15 +83,17 @@ export class Kernel {
   ) {
     const config = loaded.config as KernelConfig;
     const paths = devflowPaths(options.env);
-    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: config.logging.file });
-    this.databasePath = options.databasePath ?? config.storage.path ?? join(paths.dataDir, 'devflow.db');
+    // Paths in the config file are relative to the file, like projects and plugin paths.
+    const fromConfig = (p: string | undefined) => (p === undefined ? undefined : resolve(loaded.baseDir, p));
+    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: fromConfig(config.logging.file) });
+    this.databasePath = options.databasePath ?? fromConfig(config.storage.path) ?? join(paths.dataDir, 'devflow.db');
     this.db = openDatabase(this.databasePath);
     this.audit = new AuditLog(this.db);
     this.events = new EventReader(this.db);
     this.rbac = new Rbac(config.rbac.roles, (p, permission, target) =>
       this.audit.record({ principal: p.id, role: p.role, action: 'rbac:deny', target, outcome: 'denied', detail: { permission } }),
     );
-    this.localPrincipal = Object.freeze({ id: `local:${process.env.USER ?? 'user'}`, kind: 'user', role: config.rbac.localRole });
+    this.localPrincipal = Object.freeze({ id: `local:${(options.env ?? process.env).USER ?? 'user'}`, kind: 'user', role: config.rbac.localRole });
     this.hooks = new HookRegistry((err) => this.report(err));
     for (const [name, spec] of Object.entries(KERNEL_HOOKS)) this.hooks.define(name, { ...spec, owner: 'kernel' });
     this.tools = new ToolRegistry(validator, this.rbac, this.hooks, this.audit);
@@ -103,7 +105,9 @@ export class Kernel {
       onError: (err) => this.logger.error({ code: err.code, err: err.cause }, err.detail),
     });
     this.ingest = new Ingest(this.hooks, bus, this.writer);
-    this.lease = new Lease(this.db, 'monitors', config.kernel.leaseTtlMs);
+    this.lease = new LeaseKeeper(new Lease(this.db, 'monitors', config.kernel.leaseTtlMs), (err) => this.report(err), () => {
+      if (!this.stopping) void this.supervisor.reconcile(this.loaded);
+    });
     this.services = {
       version: KERNEL_VERSION,
       logger: this.logger,
@@ -120,7 +124,7 @@ export class Kernel {
       emit: (source, type, data, opts) => this.ingestEmit(source, type, data, opts),
       api: (id) => {
         const inst = this.supervisor.instances.get(id);
-        return { started: !!inst, value: inst?.api };
+        return { started: !!inst, value: inst?.api, version: inst?.definition.version ?? null };
       },
       report: (err) => this.report(err),
       status: () => this.status(),
@@ -129,14 +133,14 @@ export class Kernel {
       provided: options.plugins ?? [],
       startTimeoutMs: config.kernel.startTimeoutMs,
       stopTimeoutMs: config.kernel.stopTimeoutMs,
-      holdsLease: () => this.takeLease(),
+      holdsLease: () => this.lease.take(),
       onStarted: (inst) => {
         this.hooks.call('pluginStarted', { id: inst.id, version: inst.definition.version });
-        void this.ingest.emit('kernel', 'kernel.plugin.started', { plugin: inst.id, version: inst.definition.version });
+        this.lifecycleEvent('kernel.plugin.started', { plugin: inst.id, version: inst.definition.version });
       },
       onStopped: (inst) => {
         this.hooks.call('pluginStopped', { id: inst.id, version: inst.definition.version });
-        void this.ingest.emit('kernel', 'kernel.plugin.stopped', { plugin: inst.id });
+        this.lifecycleEvent('kernel.plugin.stopped', { plugin: inst.id });
       },
     });
   }
@@ -185,33 +189,7 @@ export class Kernel {
 
   private watchConfig(): void {
     const file = this.loaded.source.file;
-    if (!file || this.watcher) return;
-    let timer: NodeJS.Timeout | undefined;
-    this.watcher = watch(dirname(file), (_, name) => {
-      if (name !== basename(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => existsSync(file) && void this.reload(), 150);
-    });
-    this.watcher.unref();
-  }
-
-  /** Take or renew the monitor lease; starts the renew/take-over loop on first use. */
-  private takeLease(): boolean {
-    try {
-      this.leaseHeld = this.lease.acquire();
-    } catch (e) {
-      this.report(new PluginError('KRN_ERR_LEASE', { phase: 'lease', cause: e, detail: `could not take the monitor lease: ${String(e)}` }));
-      this.leaseHeld = false;
-    }
-    if (!this.leaseTimer) {
-      this.leaseTimer = setInterval(() => {
-        const had = this.leaseHeld;
-        const has = this.takeLease();
-        if (had !== has && !this.stopping) void this.supervisor.reconcile(this.loaded);
-      }, Math.max(200, Math.floor(this.lease.ttlMs / 3)));
-      this.leaseTimer.unref();
-    }
-    return this.leaseHeld;
+    if (file && !this.watcher) this.watcher = watchConfigFile(file, () => void this.reload());
   }
 
   /** Append a kernel-namespace event (`kernel.<noun>.<verb>`). */
@@ -220,6 +198,15 @@ export class Kernel {
   }
 
   /** Once the log is closed an event could never be written (a retry timer would spin forever). */
+  /** Record a lifecycle event; a faulty hook must not break the lifecycle, so failures are only logged. */
+  private lifecycleEvent(type: string, data: Record<string, unknown>): void {
+    try {
+      void this.ingestEmit('kernel', type, data);
+    } catch (e) {
+      this.report(e instanceof PluginError ? e : new PluginError('KRN_ERR_EVENT_INVALID', { phase: 'event', cause: e, detail: String(e) }));
+    }
+  }
+
   private ingestEmit(source: string, type: string, data: unknown, options?: EmitOptions): Promise<StoredEvent | undefined> {
     if (this.logClosed) {
       this.logger.warn({ plugin: source, code: 'KRN_ERR_STORAGE', phase: 'event' }, `event "${type}" emitted after the kernel stopped; not stored`);
@@ -244,7 +231,8 @@ export class Kernel {
   }
 
   status(): KernelStatus {
-    return buildStatus(this, this.supervisor, this.writer, this.ingest, this.lease, this.leaseHeld);
+    if (this.stopping) throw new PluginError('KRN_ERR_STORAGE', { phase: 'storage', detail: 'the kernel has stopped; its status is no longer available' });
+    return buildStatus(this, this.supervisor, this.writer, this.ingest, this.lease.lease, this.lease.held);
   }
 
   private report(err: PluginError): void {
@@ -257,16 +245,25 @@ export class Kernel {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
-      clearInterval(this.leaseTimer);
-      await (this.hooks.call('beforeShutdown') as Promise<void>);
+      await this.beforeShutdown();
       await this.supervisor.stopAll();
       const lost = this.writer.close();
       this.logClosed = true;
       if (lost.length) this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length }, `${lost.length} event(s) could not be written before shutdown`);
-      if (this.leaseHeld) this.lease.release();
+      this.lease.close();
       this.db.close();
     })();
     return this.stopping;
+  }
+
+  /** Run the beforeShutdown taps, bounded by the stop timeout: a tap that never settles cannot hang shutdown. */
+  private async beforeShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = this.config.kernel.stopTimeoutMs;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limit)));
+    const outcome = await Promise.race([this.hooks.call('beforeShutdown') as Promise<void>, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.logger.error({ code: 'KRN_ERR_HOOK_FAILED' }, `beforeShutdown taps did not finish within ${limit} ms; stopping anyway`);
   }
 
   /** Whether a statSync of the database works (used by status). */

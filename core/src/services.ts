@@ -27,7 +27,7 @@ export interface KernelServices {
   /** The ingest path: hook chain → listeners → batched append. */
   emit(source: string, type: string, data: unknown, options?: EmitOptions): Promise<StoredEvent | undefined>;
   /** The public API of a started plugin. */
-  api(id: string): { started: boolean; value: unknown };
+  api(id: string): { started: boolean; value: unknown; version: string | null };
   status(): KernelStatus;
   /** Log an error attributed to a plugin and remember it as the plugin's last error. */
   report(error: PluginError): void;

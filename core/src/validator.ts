@@ -40,7 +40,11 @@ function describe(error: ErrorObject): { extra: string[]; message: string } {
 /** Render a path for people: plugins.git-monitor.config.windowDays, projects[0]. */
 export function formatPath(path: readonly string[]): string {
   let out = '';
-  for (const seg of path) out += /^\d+$/.test(seg) ? `[${seg}]` : out ? `.${seg}` : seg;
+  for (const seg of path) {
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (!/^[A-Za-z_$][\w$-]*$/.test(seg)) out += `[${JSON.stringify(seg)}]`;
+    else out += out ? `.${seg}` : seg;
+  }
   return out || '(root)';
 }
 

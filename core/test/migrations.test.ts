@@ -261,9 +261,9 @@ describe('migrations run by the kernel', () => {
       id: 'good-one',
       version: '1.0.0',
       kernel: '^1.0.0',
-      migrations: [{ version: 1, name: 'things', up: 'CREATE TABLE good_one_things (id INTEGER PRIMARY KEY)' }],
+      migrations: [{ version: 1, name: 'things', up: 'CREATE TABLE good_one__things (id INTEGER PRIMARY KEY)' }],
       start(ctx) {
-        ctx.storage.db.prepare('INSERT INTO good_one_things DEFAULT VALUES').run();
+        ctx.storage.db.prepare('INSERT INTO good_one__things DEFAULT VALUES').run();
       },
     });
     const broken = definePlugin({
@@ -271,8 +271,8 @@ describe('migrations run by the kernel', () => {
       version: '1.0.0',
       kernel: '^1.0.0',
       migrations: [
-        { version: 1, name: 'fine', up: 'CREATE TABLE broken_one_a (x)' },
-        { version: 2, name: 'typo', up: 'CREAT TABLE broken_one_b (x)' },
+        { version: 1, name: 'fine', up: 'CREATE TABLE broken_one__a (x)' },
+        { version: 2, name: 'typo', up: 'CREAT TABLE broken_one__b (x)' },
       ],
       start() {
         brokenStarted = true;
@@ -309,10 +309,10 @@ describe('migrations run by the kernel', () => {
     );
     const db = tk.kernel.db;
     assert.deepEqual(ledger(db, 'broken-one').map((r) => r.version), [1], 'the good first migration stays');
-    assert.deepEqual(objects(db, 'broken_one%'), ['broken_one_a']);
+    assert.deepEqual(objects(db, 'broken_one%'), ['broken_one__a']);
     assert.deepEqual(objects(db, 'users'), []);
     assert.deepEqual(ledger(db, 'good-one').map((r) => r.version), [1]);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM good_one_things').get() as { n: number }).n, 1);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM good_one__things').get() as { n: number }).n, 1);
   });
 
   test('migrations are applied once across kernel restarts on the same database', async (t) => {
@@ -327,7 +327,7 @@ describe('migrations run by the kernel', () => {
           name: 'table',
           up: (db) => {
             runs++;
-            db.exec('CREATE TABLE counted_t (x)');
+            db.exec('CREATE TABLE counted__t (x)');
           },
         },
       ],
@@ -385,8 +385,8 @@ describe('several processes opening one fresh database at once', () => {
           { plugin: 'race-plugin', version: 2, n: 1 },
           { plugin: 'race-plugin', version: 3, n: 1 },
         ]);
-        assert.deepEqual(db.prepare("SELECT who FROM race_plugin_items WHERE who = 'seed'").all(), [{ who: 'seed' }], 'the data migration ran once');
-        assert.equal((db.prepare("SELECT count(*) AS n FROM race_plugin_items WHERE who <> 'seed'").get() as { n: number }).n, PROCS, 'every process started the plugin');
+        assert.deepEqual(db.prepare("SELECT who FROM race_plugin__items WHERE who = 'seed'").all(), [{ who: 'seed' }], 'the data migration ran once');
+        assert.equal((db.prepare("SELECT count(*) AS n FROM race_plugin__items WHERE who <> 'seed'").get() as { n: number }).n, PROCS, 'every process started the plugin');
       } finally {
         db.close();
       }

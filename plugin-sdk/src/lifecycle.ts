@@ -15,7 +15,8 @@ export interface Disposable {
 
 /**
  * The states a plugin moves through. `failed` (its start threw or timed out, or its definition or
- * config is invalid) and `skipped` (something it depends on is missing or failed) are side states,
+ * config is invalid, a dependency is missing, out of range or in a cycle) and `skipped` (a plugin it
+ * depends on cannot start) are side states,
  * each with a reason; `standby` means it waits for the monitor lease another process holds.
  *
  * @example

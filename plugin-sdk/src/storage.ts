@@ -5,7 +5,7 @@ import type { EventLogReader } from './events.js';
  *
  * @example
  * ```ts
- * const { changes } = db.prepare('DELETE FROM churn_files WHERE ts < ?').run(cutoff);
+ * const { changes } = db.prepare('DELETE FROM churn__files WHERE ts < ?').run(cutoff);
  * ```
  */
 export interface SqlRunResult {
@@ -18,7 +18,7 @@ export interface SqlRunResult {
  *
  * @example
  * ```ts
- * const top = db.prepare('SELECT path, n FROM churn_files ORDER BY n DESC LIMIT ?').all(10);
+ * const top = db.prepare('SELECT path, n FROM churn__files ORDER BY n DESC LIMIT ?').all(10);
  * ```
  */
 export interface SqlStatement {
@@ -45,15 +45,16 @@ export interface SqlDatabase {
 
 /**
  * A versioned schema change for a plugin's own tables. Table and index names must start with the
- * plugin's prefix (its id with `-` turned into `_`, then `_`: `git-monitor` → `git_monitor_`).
+ * plugin's prefix (its id with `-` turned into `_`, then `__`: `git-monitor` → `git_monitor__`; the double
+ * underscore keeps plugin `git` out of `git-monitor`'s tables).
  * Each migration runs in its own transaction and is recorded in the kernel's migrations ledger.
  *
  * @example
  * ```ts
  * const m: Migration = {
  *   version: 1, name: 'files',
- *   up: 'CREATE TABLE churn_files (path TEXT PRIMARY KEY, n INTEGER NOT NULL)',
- *   down: 'DROP TABLE churn_files',
+ *   up: 'CREATE TABLE churn__files (path TEXT PRIMARY KEY, n INTEGER NOT NULL)',
+ *   down: 'DROP TABLE churn__files',
  * };
  * ```
  */
@@ -75,7 +76,7 @@ export interface Migration {
  */
 export interface PluginStorage {
   readonly db: SqlDatabase;
-  /** Prefix for this plugin's tables, e.g. `git_monitor_`. */
+  /** Prefix for this plugin's tables, e.g. `git_monitor__`. */
   readonly prefix: string;
   readonly events: EventLogReader;
   /** A directory only this plugin writes to (created on first use). */

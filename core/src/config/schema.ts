@@ -57,7 +57,7 @@ export const KERNEL_CONFIG_SCHEMA = {
       properties: {
         path: { type: 'string', minLength: 1, description: 'Database file; default <data dir>/devflow.db.' },
         batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
-        flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 5 },
+        flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Wait this long for more events before a partial batch commits; 0 = at the end of the current turn of the event loop.' },
       },
     },
     kernel: {

@@ -46,7 +46,7 @@ export class ConfigSource {
 
   /** The file name as shown in messages (relative to cwd when shorter). */
   get label(): string {
-    if (!this.file) return '(embedded defaults)';
+    if (!this.file) return '(config object)';
     const rel = relative(process.cwd(), this.file);
     return rel && !rel.startsWith('..') && rel.length < this.file.length ? rel : this.file;
   }

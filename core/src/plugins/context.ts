@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyPluginDefinition, Disposable, EmitOptions, HookKind, PluginContext, Principal, ProvidedHook } from '@devflow/plugin-sdk';
+import semver from 'semver';
 import { isEventPattern, isEventType } from '../bus/event-bus.js';
 import { PluginError, messageOf } from '../errors.js';
 import type { KernelServices } from '../services.js';
 import type { PluginScope } from './scope.js';
 
 export function tablePrefix(id: string): string {
-  return `${id.replace(/-/g, '_')}_`;
+  return `${id.replace(/-/g, '_')}__`;
 }
 
 /** Build the context one plugin sees. Every registration goes through its scope. */
@@ -121,8 +122,11 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
       const dep = typeof plugin === 'string' ? plugin : plugin?.id;
       if (!declared.has(dep)) throw undeclared(String(dep), 'used');
       const api = k.api(dep);
-      if (api.started) return api.value;
-      if (options?.optional || def.optionalDependencies?.[dep] !== undefined) return undefined;
+      const optionalRange = def.optionalDependencies?.[dep];
+      // An optional dependency outside its range is treated as absent, as the start order did.
+      const inRange = optionalRange === undefined || (api.version !== null && semver.satisfies(api.version, optionalRange, { includePrerelease: true }));
+      if (api.started && inRange) return api.value;
+      if (options?.optional || optionalRange !== undefined) return undefined;
       throw new PluginError('KRN_ERR_DEPENDENCY_FAILED', { plugin: id, phase: 'start', detail: `dependency "${dep}" is not running` });
     },
     onStop(fn: (() => void | Promise<void>) | Disposable) {

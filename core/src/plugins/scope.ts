@@ -55,7 +55,7 @@ export class PluginScope {
   /** Abort the signal and wait (at most timeoutMs) for in-flight work. Returns what was left. */
   async close(timeoutMs: number): Promise<number> {
     this.closed = true;
-    this.controller.abort(new PluginError('KRN_ERR_STOP_FAILED', { plugin: this.id, phase: 'stop', detail: 'plugin is stopping' }));
+    this.controller.abort(new DOMException(`plugin "${this.id}" is stopping`, 'AbortError'));
     if (!this.inflight.size) return 0;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));

@@ -33,7 +33,7 @@ const MAX_RETRY_MS = 30_000;
  */
 export class EventWriter {
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private retryMs = 0;
   private readonly insert: Database.Statement;
   private readonly insertOutbox: Database.Statement;
@@ -49,7 +49,7 @@ export class EventWriter {
     private readonly options: EventLogOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.flushMs = options.flushMs ?? 5;
+    this.flushMs = options.flushMs ?? 0;
     this.outboxFilter = options.outboxFilter ?? null;
     this.insert = db.prepare('INSERT INTO events (id, ts, type, source, project, severity, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertOutbox = db.prepare('INSERT INTO outbox (event_seq) VALUES (?)');
@@ -78,21 +78,21 @@ export class EventWriter {
     });
   }
 
+  /** Flush later: after `ms`, or with 0 at the end of this turn of the event loop (group commit). */
   private schedule(ms: number): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    const run = () => {
       this.timer = undefined;
       this.flush();
-    }, ms);
-
+    };
+    const handle = ms > 0 ? setTimeout(run, ms) : setImmediate(run);
+    this.timer = { cancel: () => (ms > 0 ? clearTimeout(handle as NodeJS.Timeout) : clearImmediate(handle as NodeJS.Immediate)) };
   }
 
   /** Write everything queued now. Returns false if the database refused (the queue is kept). */
   flush(): boolean {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.timer?.cancel();
+    this.timer = undefined;
     while (this.queue.length) {
       const batch = this.queue.slice(0, this.batchSize);
       let stored: StoredEvent[];
@@ -123,7 +123,7 @@ export class EventWriter {
   /** Flush and stop the timer. Returns the events that could not be written, if any. */
   close(): DevflowEvent[] {
     this.flush();
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     return this.queue.map((p) => p.event);
   }

@@ -147,10 +147,11 @@ export class ToolRegistry {
     if (decision && 'veto' in decision) {
       return { ok: false, error: { code: 'KRN_ERR_TOOL_VETOED', message: `call to ${def.name} refused: ${decision.veto}`, plugin: owner.id }, durationMs: took() };
     }
-    if (decision && 'result' in decision) return { ok: true, value: decision.result, durationMs: took() };
+    const logger = owner.logger.child({ tool: def.name });
+    // A hook's cached answer must honour the tool's outputSchema just like the handler's.
+    if (decision && 'result' in decision) return this.checkOutput(tool, decision.result, logger, took);
 
     const signal = options.signal ? AbortSignal.any([options.signal, owner.signal]) : owner.signal;
-    const logger = owner.logger.child({ tool: def.name });
     let value: unknown;
     try {
       value = await owner.track(
@@ -163,13 +164,15 @@ export class ToolRegistry {
       logger.warn({ err: e, code }, 'tool call failed');
       return { ok: false, error: { code, message: e instanceof PluginError ? e.detail : `${def.name} failed: ${messageOf(e)}`, plugin: owner.id }, durationMs: took() };
     }
-    if (tool.validateOutput) {
-      const bad = tool.validateOutput(value);
-      if (bad.length) {
-        const message = `${def.name} returned a result that does not match its outputSchema: ${bad.map((i) => `${formatPath(i.path)} ${i.message}`).join('; ')}`;
-        logger.error({ code: 'KRN_ERR_TOOL_FAILED' }, message);
-        return { ok: false, error: { code: 'KRN_ERR_TOOL_FAILED', message, plugin: owner.id }, durationMs: took() };
-      }
+    return this.checkOutput(tool, value, logger, took);
+  }
+
+  private checkOutput(tool: Registered, value: unknown, logger: Logger, took: () => number): ToolResult {
+    const bad = tool.validateOutput?.(value) ?? [];
+    if (bad.length) {
+      const message = `${tool.def.name} returned a result that does not match its outputSchema: ${bad.map((i) => `${formatPath(i.path)} ${i.message}`).join('; ')}`;
+      logger.error({ code: 'KRN_ERR_TOOL_FAILED' }, message);
+      return { ok: false, error: { code: 'KRN_ERR_TOOL_FAILED', message, plugin: tool.owner.id }, durationMs: took() };
     }
     return { ok: true, value, durationMs: took() };
   }
