@@ -1,7 +1,7 @@
-import type { KernelStatus } from '@devflow/plugin-sdk';
+import type { KernelStatus, PluginStatus } from '@devflow/plugin-sdk';
 import type { Ingest } from './ingest.js';
 import type { Kernel } from './kernel.js';
-import type { Supervisor } from './plugins/supervisor.js';
+import type { PluginRecord, Supervisor } from './plugins/supervisor.js';
 import type { EventWriter } from './storage/event-log.js';
 import type { Lease } from './storage/lease.js';
 import { KERNEL_VERSION } from './version.js';
@@ -22,17 +22,22 @@ export function buildStatus(kernel: Kernel, sup: Supervisor, writer: EventWriter
     database: { path: kernel.databasePath, events: range.hi === null ? 0 : range.hi - (range.lo ?? 0) + 1, sizeBytes: kernel.databaseSize() },
     ingest: { appended: writer.stats.appended, committed: writer.stats.committed, failures: writer.stats.failures, pending: writer.pending, dropped: ingest.dropped },
     lease: { held, holder: holder?.owner ?? null, expiresAt: holder?.expiresAt ?? null },
-    plugins: [...sup.records.values()].map((r) => ({
-      id: r.id,
-      entry: r.entry,
-      version: r.version,
-      state: r.state,
-      reason: r.reason ? `${r.reason.code}: ${r.reason.detail}` : null,
-      code: r.reason?.code ?? null,
-      lastError: r.lastError ? `${r.lastError.code}: ${r.lastError.detail}` : null,
-      startedAt: r.startedAt,
-      needsLease: r.needsLease,
-      tools: toolsBy.get(r.id) ?? [],
-    })),
+    plugins: [...sup.records.values()].map((r) => pluginStatus(r, toolsBy.get(r.id) ?? [])),
+  };
+}
+
+/** One plugin record as people and tools see it: reasons as `CODE: detail` lines. */
+export function pluginStatus(r: PluginRecord, tools: readonly string[] = []): PluginStatus {
+  return {
+    id: r.id,
+    entry: r.entry,
+    version: r.version,
+    state: r.state,
+    reason: r.reason ? `${r.reason.code}: ${r.reason.detail}` : null,
+    code: r.reason?.code ?? null,
+    lastError: r.lastError ? `${r.lastError.code}: ${r.lastError.detail}` : null,
+    startedAt: r.startedAt,
+    needsLease: r.needsLease,
+    tools,
   };
 }

@@ -2,6 +2,7 @@ import type { PluginStatus } from '@devflow/plugin-sdk';
 import { ConfigError, Kernel } from '../kernel.js';
 import { PluginError, messageOf } from '../errors.js';
 import type { PluginRecord } from '../plugins/supervisor.js';
+import { pluginStatus } from '../status.js';
 import { EXIT } from './exit-codes.js';
 
 export interface GlobalOptions {
@@ -30,17 +31,10 @@ export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolea
   }
 }
 
-export function recordToJson(r: PluginRecord): Omit<PluginStatus, 'tools' | 'lastError'> {
-  return {
-    id: r.id,
-    entry: r.entry,
-    version: r.version,
-    state: r.state,
-    reason: r.reason ? `${r.reason.code}: ${r.reason.detail}` : null,
-    code: r.reason?.code ?? null,
-    startedAt: r.startedAt,
-    needsLease: r.needsLease,
-  };
+/** A plugin record for --json output (what `devflow_status` reports, minus tools). */
+export function recordToJson(r: PluginRecord): Omit<PluginStatus, 'tools'> {
+  const { tools: _tools, ...rest } = pluginStatus(r);
+  return rest;
 }
 
 /** A plain aligned table for terminals. */
