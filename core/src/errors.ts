@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   KRN_ERR_TOOL_NOT_FOUND: 'no such tool',
   KRN_ERR_TOOL_INPUT: 'tool arguments do not match its input schema',
   KRN_ERR_TOOL_FAILED: 'tool handler threw',
+  KRN_ERR_TOOL_TIMEOUT: 'tool handler did not answer in time',
   KRN_ERR_TOOL_VETOED: 'a beforeToolCall hook vetoed the call',
   KRN_ERR_PERMISSION_UNDECLARED: 'plugin used a permission it did not declare',
   KRN_ERR_FORBIDDEN: 'the caller lacks the permission',

@@ -10,7 +10,7 @@ import { PluginError } from './errors.js';
 import { HookRegistry } from './hooks/hook-registry.js';
 import { KERNEL_HOOKS } from './hooks/kernel-hooks.js';
 import { Ingest } from './ingest.js';
-import { createRootLogger, type PinoLogger } from './logger.js';
+import { createRootLogger, type ExtraLogStream, type PinoLogger } from './logger.js';
 import { Supervisor, type ReconcileReport } from './plugins/supervisor.js';
 import { Rbac } from './rbac/rbac.js';
 import type { KernelServices } from './services.js';
@@ -22,6 +22,7 @@ import { EventReader } from './storage/event-reader.js';
 import { Lease } from './storage/lease.js';
 import { LeaseKeeper } from './storage/lease-keeper.js';
 import { watchConfigFile } from './config/watch.js';
+import { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
 import { ToolRegistry, type CallOptions, type ToolResult } from './tools/tool-registry.js';
 import { SchemaValidator } from './validator.js';
 import { KERNEL_VERSION } from './version.js';
@@ -38,6 +39,8 @@ export interface KernelOptions {
   logger?: PinoLogger;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Extra log streams besides stderr/the log file (the MCP adapter forwards logs to clients). */
+  extraLogStreams?: readonly ExtraLogStream[];
   /** Watch the config file and apply edits live (default: the config's kernel.watchConfig). */
   watchConfig?: boolean;
 }
@@ -53,6 +56,8 @@ export class ConfigError extends Error {
 /** The microkernel: owns storage, the bus, hooks, tools, RBAC and the plugins' lifecycle. */
 export class Kernel {
   readonly tools: ToolRegistry;
+  readonly resources: ResourceRegistry;
+  readonly prompts: PromptRegistry;
   readonly hooks: HookRegistry;
   readonly rbac: Rbac;
   readonly audit: AuditLog;
@@ -85,7 +90,7 @@ export class Kernel {
     const paths = devflowPaths(options.env);
     // Paths in the config file are relative to the file, like projects and plugin paths.
     const fromConfig = (p: string | undefined) => (p === undefined ? undefined : resolve(loaded.baseDir, p));
-    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: fromConfig(config.logging.file) });
+    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: fromConfig(config.logging.file), extra: options.extraLogStreams ?? [] });
     this.databasePath = options.databasePath ?? fromConfig(config.storage.path) ?? join(paths.dataDir, 'devflow.db');
     this.db = openDatabase(this.databasePath);
     this.audit = new AuditLog(this.db);
@@ -97,6 +102,8 @@ export class Kernel {
     this.hooks = new HookRegistry((err) => this.report(err));
     for (const [name, spec] of Object.entries(KERNEL_HOOKS)) this.hooks.define(name, { ...spec, owner: 'kernel' });
     this.tools = new ToolRegistry(validator, this.rbac, this.hooks, this.audit);
+    this.resources = new ResourceRegistry(this.rbac, this.audit);
+    this.prompts = new PromptRegistry(this.rbac, this.audit);
     const bus = new EventBus();
     this.writer = new EventWriter(this.db, {
       batchSize: config.storage.batchSize,
@@ -115,6 +122,8 @@ export class Kernel {
       bus,
       hooks: this.hooks,
       tools: this.tools,
+      resources: this.resources,
+      prompts: this.prompts,
       rbac: this.rbac,
       audit: this.audit,
       db: this.db,

@@ -4,13 +4,23 @@ import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
 export type { PinoLogger };
 
+/** A second place log records go, with its own minimum level (e.g. MCP clients). */
+export interface ExtraLogStream {
+  level: LevelWithSilent;
+  stream: { write(chunk: string): unknown };
+}
+
 export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Write to this file instead of stderr. */
   file?: string | undefined;
   /** A custom destination (tests capture logs this way). */
   destination?: { write(chunk: string): unknown };
+  /** Also send records to these streams, each filtered by its own level. */
+  extra?: readonly ExtraLogStream[];
 }
+
+const LEVELS: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
  * The root logger. It writes to stderr (fd 2) or a file and never to stdout, which belongs to the
@@ -18,11 +28,16 @@ export interface LoggerOptions {
  */
 export function createRootLogger(options: LoggerOptions = {}): PinoLogger {
   const level = options.level ?? 'info';
-  const base = { base: { pid: process.pid }, level, serializers: { err: pino.stdSerializers.err } };
-  if (options.destination) return pino(base, options.destination);
-  if (options.file) {
+  const base = { base: { pid: process.pid }, serializers: { err: pino.stdSerializers.err } };
+  let main: { write(chunk: string): unknown };
+  if (options.destination) main = options.destination;
+  else if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    return pino(base, pino.destination({ dest: options.file, sync: true, mkdir: true }));
-  }
-  return pino(base, pino.destination({ fd: 2, sync: true }));
+    main = pino.destination({ dest: options.file, sync: true, mkdir: true });
+  } else main = pino.destination({ fd: 2, sync: true });
+  if (!options.extra?.length) return pino({ ...base, level }, main);
+  // With extra streams the logger itself runs at the most verbose level any stream wants.
+  const streams = [{ level, stream: main }, ...options.extra];
+  const lowest = LEVELS[Math.min(...streams.map((s) => LEVELS.indexOf(s.level)))] as LevelWithSilent;
+  return pino({ ...base, level: lowest }, pino.multistream(streams.map((s) => ({ level: s.level as never, stream: s.stream as never }))));
 }

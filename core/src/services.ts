@@ -7,6 +7,7 @@ import type { Rbac } from './rbac/rbac.js';
 import type { AuditLog } from './storage/audit.js';
 import type { Db } from './storage/database.js';
 import type { EventReader } from './storage/event-reader.js';
+import type { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
 import type { SchemaValidator } from './validator.js';
 
@@ -18,6 +19,8 @@ export interface KernelServices {
   readonly bus: EventBus;
   readonly hooks: HookRegistry;
   readonly tools: ToolRegistry;
+  readonly resources: ResourceRegistry;
+  readonly prompts: PromptRegistry;
   readonly rbac: Rbac;
   readonly audit: AuditLog;
   readonly db: Db;

@@ -3,6 +3,7 @@ import type { PluginHooks } from './hooks.js';
 import type { Disposable, Logger, PluginScheduler } from './lifecycle.js';
 import type { AnyPluginDefinition, PluginApi } from './plugin.js';
 import type { PluginRbac } from './rbac.js';
+import type { PluginPrompts, PluginResources } from './resources.js';
 import type { KernelView } from './status.js';
 import type { PluginStorage } from './storage.js';
 import type { PluginTools } from './tools.js';
@@ -38,6 +39,10 @@ export interface PluginContext<C = Record<string, unknown>> {
   readonly hooks: PluginHooks;
   readonly storage: PluginStorage;
   readonly tools: PluginTools;
+  /** Resources assistants can read (MCP resources). */
+  readonly resources: PluginResources;
+  /** Prompt templates assistants can offer (MCP prompts). */
+  readonly prompts: PluginPrompts;
   readonly scheduler: PluginScheduler;
   readonly rbac: PluginRbac;
   /** A read-only view of the kernel: plugin states, database and ingest numbers. */

@@ -38,3 +38,13 @@ export type { FromSchema, JsonSchema, JsonSchemaObject, JsonTypeName } from './s
 export type { Migration, PluginStorage, SqlDatabase, SqlRunResult, SqlStatement } from './storage.js';
 export type { PluginTools, ToolAnnotations, ToolCallContext, ToolDefinition, ToolHandler, ToolProgress } from './tools.js';
 export type { KernelStatus, KernelView, PluginStatus } from './status.js';
+export type {
+  PluginPrompts,
+  PluginResources,
+  PromptArgument,
+  PromptDefinition,
+  PromptMessages,
+  RequestContext,
+  ResourceContent,
+  ResourceDefinition,
+} from './resources.js';

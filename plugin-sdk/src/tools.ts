@@ -25,7 +25,12 @@ export interface ToolAnnotations {
  *   before the handler runs.
  * - `inputSchema`: arguments are validated against it before the handler runs (defaults applied).
  * - `outputSchema`: describes the structured result the handler returns.
- * - `group`: the tool profile group it belongs to (see the MCP docs); defaults to the plugin id.
+ * - `group`: the group it belongs to, for tool profiles (`devflow mcp --profile`, `--tools`);
+ *   defaults to the plugin id.
+ * - `everyday`: part of the compact default profile MCP clients see unless they ask for more. Keep
+ *   it for tools that answer everyday questions; the default profile holds at most 15 tools.
+ * - `timeoutMs`: how long a call may run before it is cancelled and answered with an error
+ *   (default 30 s).
  *
  * @example
  * ```ts
@@ -45,6 +50,8 @@ export interface ToolDefinition<I extends JsonSchemaObject = JsonSchemaObject, O
   readonly permission: string;
   readonly annotations?: ToolAnnotations;
   readonly group?: string;
+  readonly everyday?: boolean;
+  readonly timeoutMs?: number;
 }
 
 /**

@@ -38,7 +38,7 @@ const EVENTS = Number(args.events);
 const ROUNDS = Number(args.rounds);
 const BATCH = Number(args.batch); // storage.batchSize for the kernel, rows per transaction for raw
 const CHUNK = Number(args.chunk); // emits between awaits (bounds memory); keep it a multiple of BATCH
-const FLUSH_MS = 5; // storage.flushMs (the default)
+const FLUSH_MS = 0; // storage.flushMs (the default: group commit at the end of the turn)
 const WARMUP_EVENTS = Math.min(20_000, EVENTS);
 const TARGET = 0.6;
 

@@ -3,6 +3,7 @@ import { KERNEL_VERSION } from '../version.js';
 import { CliExit, type GlobalOptions } from './common.js';
 import { validateCommand } from './config-cmd.js';
 import { EXIT } from './exit-codes.js';
+import { mcpCommand } from './mcp-cmd.js';
 import { listCommand, setEnabledCommand } from './plugins-cmd.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status-cmd.js';
@@ -36,6 +37,17 @@ function program(): Command {
     .description('run the kernel in the foreground with the configured plugins')
     .option('--fail-fast', 'exit with code 1 if any plugin has a problem')
     .action((opts, cmd: Command) => run(() => startCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('mcp')
+    .description('serve MCP to AI clients: over stdio (what Claude Desktop launches) or Streamable HTTP with --http')
+    .option('--http', 'serve Streamable HTTP at /mcp instead of stdio')
+    .option('--port <n>', 'HTTP port (default: config mcp.http.port, 3777; 0 picks a free one)')
+    .option('--host <host>', 'HTTP address to bind (default 127.0.0.1; anything else needs mcp.http.tokens)')
+    .option('--profile <name>', 'tool profile: default, all, or a name from config mcp.profiles')
+    .option('--tools <list>', 'comma-separated tool groups or tool names to expose instead of a profile')
+    .option('--role <role>', 'role of the local user for this session (default: config rbac.localRole)')
+    .action((opts, cmd: Command) => run(() => mcpCommand({ ...globals(cmd), ...opts })));
 
   const plugins = root.command('plugins').description('list, enable and disable plugins');
   plugins

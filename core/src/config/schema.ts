@@ -60,6 +60,47 @@ export const KERNEL_CONFIG_SCHEMA = {
         flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Wait this long for more events before a partial batch commits; 0 = at the end of the current turn of the event loop.' },
       },
     },
+    mcp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        profile: { type: 'string', minLength: 1, default: 'default', description: 'Tool profile MCP clients see: default, all, or a name from profiles.' },
+        profiles: {
+          type: 'object',
+          default: {},
+          description: 'Named tool profiles: lists of group names, tool names, and "default".',
+          additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } },
+        },
+        http: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+            port: { type: 'integer', minimum: 0, maximum: 65535, default: 3777 },
+            allowedHosts: { type: 'array', items: { type: 'string' }, default: [], description: 'Extra Host header values to accept (e.g. a reverse proxy name).' },
+            allowedOrigins: { type: 'array', items: { type: 'string' }, default: [], description: 'Extra Origin values to accept (browser clients).' },
+            tokens: {
+              type: 'array',
+              default: [],
+              description: 'Bearer tokens and the principal each one is. Give tokenSha256 (hex) rather than the token itself.',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['principal', 'role'],
+                properties: {
+                  token: { type: 'string', minLength: 16 },
+                  tokenSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                  principal: { type: 'string', minLength: 1 },
+                  role: { type: 'string', minLength: 1 },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     kernel: {
       type: 'object',
       additionalProperties: false,
@@ -84,6 +125,7 @@ export interface KernelConfigInput {
   rbac?: { localRole?: string; roles?: Record<string, string[]> };
   logging?: { level?: string; file?: string };
   storage?: { path?: string; batchSize?: number; flushMs?: number };
+  mcp?: { profile?: string; profiles?: Record<string, string[]>; http?: Record<string, unknown> };
   kernel?: { startTimeoutMs?: number; stopTimeoutMs?: number; failFast?: boolean; leaseTtlMs?: number; watchConfig?: boolean };
   [key: string]: unknown;
 }

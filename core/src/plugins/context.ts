@@ -87,6 +87,8 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
       },
     },
     tools: { register: (definition, handler) => scope.add(k.tools.register(toolOwner, definition as never, handler as never)) },
+    resources: { register: (definition, read) => scope.add(k.resources.register(toolOwner, definition, read)) },
+    prompts: { register: (definition, build) => scope.add(k.prompts.register(toolOwner, definition, build)) },
     scheduler: {
       every(intervalMs, fn, options) {
         let running = false;

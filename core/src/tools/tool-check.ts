@@ -32,6 +32,9 @@ export function checkToolDefinition(
   for (const k of Object.keys(def.annotations ?? {})) {
     if (!ANNOTATIONS.has(k)) throw invalid(`unknown annotation "${k}" (use readOnlyHint, destructiveHint, idempotentHint, openWorldHint)`);
   }
+  if (def.group !== undefined && (typeof def.group !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(def.group))) throw invalid('group must be a lower-case name (e.g. "git")');
+  if (def.everyday !== undefined && typeof def.everyday !== 'boolean') throw invalid('everyday must be a boolean');
+  if (def.timeoutMs !== undefined && !(Number.isInteger(def.timeoutMs) && def.timeoutMs > 0)) throw invalid('timeoutMs must be a positive integer');
   if (!owner.permissions.has(def.permission)) {
     throw new PluginError('KRN_ERR_PERMISSION_UNDECLARED', {
       plugin: owner.id,

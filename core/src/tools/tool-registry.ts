@@ -6,6 +6,9 @@ import type { AuditLog } from '../storage/audit.js';
 import { formatPath, type SchemaValidator, type Validate } from '../validator.js';
 import { checkToolDefinition } from './tool-check.js';
 
+/** How long a tool call may run unless its definition says otherwise. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
 /** The plugin side a tool call needs: its signal, in-flight tracking and logger. */
 export interface ToolOwner {
   readonly id: string;
@@ -151,18 +154,31 @@ export class ToolRegistry {
     // A hook's cached answer must honour the tool's outputSchema just like the handler's.
     if (decision && 'result' in decision) return this.checkOutput(tool, decision.result, logger, took);
 
-    const signal = options.signal ? AbortSignal.any([options.signal, owner.signal]) : owner.signal;
+    // The handler sees one signal: the caller cancelled, the plugin is stopping, or time ran out.
+    const timeoutMs = def.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const signal = AbortSignal.any([deadline.signal, owner.signal, ...(options.signal ? [options.signal] : [])]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new PluginError('KRN_ERR_TOOL_TIMEOUT', { plugin: owner.id, phase: 'tool', detail: `${def.name} did not answer within ${timeoutMs} ms and was cancelled` });
+        deadline.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
     let value: unknown;
     try {
-      value = await owner.track(
-        Promise.resolve().then(() =>
-          tool.handler(info.args as never, { principal: info.principal, signal, logger, progress: (u) => options.onProgress?.(u) }),
-        ),
+      const work = Promise.resolve().then(() =>
+        tool.handler(info.args as never, { principal: info.principal, signal, logger, progress: (u) => options.onProgress?.(u) }),
       );
+      work.catch(() => {}); // after a timeout the handler may still fail; that is already answered
+      value = await Promise.race([work, timedOut]);
     } catch (e) {
       const code: ErrorCode = e instanceof PluginError ? e.code : 'KRN_ERR_TOOL_FAILED';
       logger.warn({ err: e, code }, 'tool call failed');
       return { ok: false, error: { code, message: e instanceof PluginError ? e.detail : `${def.name} failed: ${messageOf(e)}`, plugin: owner.id }, durationMs: took() };
+    } finally {
+      clearTimeout(timer);
     }
     return this.checkOutput(tool, value, logger, took);
   }

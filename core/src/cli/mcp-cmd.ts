@@ -1,0 +1,64 @@
+import type { Principal } from '@devflow/plugin-sdk';
+import { McpLogBridge } from '../mcp/log-bridge.js';
+import { resolveProfile } from '../mcp/profiles.js';
+import { serveStdio, reserveStdout } from '../mcp/stdio.js';
+import { serveHttp } from '../mcp/http.js';
+import { formatReport } from '../report.js';
+import { CliExit, openKernel, type GlobalOptions } from './common.js';
+import { EXIT } from './exit-codes.js';
+
+export interface McpOptions extends GlobalOptions {
+  http?: boolean;
+  port?: string;
+  host?: string;
+  profile?: string;
+  tools?: string;
+  role?: string;
+}
+
+/**
+ * `devflow mcp`: the kernel plus an MCP server, over stdio (what AI clients launch) or Streamable
+ * HTTP. Several clients may each launch one: only the holder of the monitor lease runs monitors,
+ * the others serve tools from the shared database and take over when it goes.
+ */
+export async function mcpCommand(options: McpOptions): Promise<number> {
+  const stdout = options.http ? undefined : reserveStdout();
+  const bridge = new McpLogBridge();
+  const kernel = openKernel(options, { watchConfig: true, extraLogStreams: [{ level: 'trace', stream: bridge }] });
+  const profile = resolveProfile(options.profile ?? kernel.config.mcp.profile, options.tools, kernel.config.mcp.profiles);
+  if (typeof profile === 'string') {
+    await kernel.stop();
+    throw new CliExit(EXIT.USAGE, [`devflow: ${profile}`]);
+  }
+  const role = options.role ?? kernel.config.rbac.localRole;
+  if (!kernel.rbac.roleNames().includes(role)) {
+    await kernel.stop();
+    throw new CliExit(EXIT.USAGE, [`devflow: unknown role "${role}"; roles: ${kernel.rbac.roleNames().join(', ')}`]);
+  }
+  const principal: Principal = { ...kernel.localPrincipal, role };
+  let stopRequested: () => void = () => {};
+  const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
+  process.once('SIGINT', () => stopRequested());
+  process.once('SIGTERM', () => stopRequested());
+  process.on('unhandledRejection', (reason) => kernel.logger.error({ err: reason }, 'unhandled promise rejection (a plugin left a promise unhandled)'));
+
+  const report = await kernel.start();
+  process.stderr.write(`${formatReport(kernel.status(), report.problems)}\n`);
+  try {
+    if (options.http) {
+      const port = options.port === undefined ? kernel.config.mcp.http.port : Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliExit(EXIT.USAGE, [`devflow: --port must be 0-65535, got ${options.port}`]);
+      const http = await serveHttp(kernel, { ...kernel.config.mcp.http, port, host: options.host ?? kernel.config.mcp.http.host, profile, localPrincipal: principal, bridge });
+      process.stderr.write(`devflow: MCP over Streamable HTTP at ${http.url} (Ctrl-C to stop)\n`);
+      const keepAlive = setInterval(() => {}, 60_000);
+      await stopSignal;
+      clearInterval(keepAlive);
+      await http.close();
+    } else {
+      await Promise.race([serveStdio(kernel, { principal, profile }, bridge, stdout as NodeJS.WritableStream), stopSignal]);
+    }
+  } finally {
+    await kernel.stop();
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,30 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolResult } from '../tools/tool-registry.js';
+
+/** Largest result handed to an assistant; tools should stay far below it (page instead). */
+export const MAX_RESULT_BYTES = 256 * 1024;
+
+/**
+ * A kernel tool result as an MCP `CallToolResult`: `structuredContent` plus the same JSON as text
+ * (clients that ignore structured content still get it), or an `isError` result whose text names
+ * the error code and what went wrong, so the model can correct itself.
+ */
+export function toCallToolResult(result: ToolResult, hasOutputSchema: boolean): CallToolResult {
+  if (!result.ok) {
+    const issues = result.error.issues?.length ? `\n${result.error.issues.map((i) => `- ${i.path}: ${i.message}`).join('\n')}` : '';
+    return { isError: true, content: [{ type: 'text', text: `${result.error.code}: ${result.error.message}${issues}` }] };
+  }
+  const value = result.value === undefined ? {} : result.value;
+  const text = JSON.stringify(value);
+  if (Buffer.byteLength(text) > MAX_RESULT_BYTES) {
+    return {
+      isError: true,
+      content: [{ type: 'text', text: `KRN_ERR_TOOL_FAILED: the result is ${Math.round(Buffer.byteLength(text) / 1024)} KB, more than the ${MAX_RESULT_BYTES / 1024} KB an assistant is given; narrow the query or page through it` }],
+    };
+  }
+  const structured = typeof value === 'object' && value !== null && !Array.isArray(value);
+  return {
+    content: [{ type: 'text', text }],
+    ...(hasOutputSchema && structured ? { structuredContent: value as Record<string, unknown> } : {}),
+  };
+}
