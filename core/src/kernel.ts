@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AnyPluginDefinition, EmitOptions, KernelStatus, Principal, StoredEvent } from '@devflow/plugin-sdk';
+import type { AnyPluginDefinition, EmitOptions, KernelStatus, PluginChange, Principal, StoredEvent } from '@devflow/plugin-sdk';
+import { togglePlugin } from './config/toggle.js';
 import { EventBus } from './bus/event-bus.js';
 import { embeddedDefaults } from './config/defaults.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
@@ -71,6 +72,8 @@ export class Kernel {
   private readonly lease: LeaseKeeper;
   private watcher: { close(): void } | undefined;
   private stopping: Promise<void> | undefined;
+  /** The config object in use when there is no file and a plugin was toggled at run time. */
+  private input: KernelConfigInput | undefined;
   private logClosed = false;
 
   static open(options: KernelOptions = {}): Kernel {
@@ -137,6 +140,8 @@ export class Kernel {
       },
       report: (err) => this.report(err),
       status: () => this.status(),
+      auditLog: (filter) => this.audit.query(filter),
+      setPluginEnabled: (plugin, enabled, by) => this.setPluginEnabled(plugin, enabled, by),
     };
     this.supervisor = new Supervisor(this.services, {
       provided: options.plugins ?? [],
@@ -174,6 +179,25 @@ export class Kernel {
     return report;
   }
 
+  /**
+   * Enable or disable a plugin (by id or config entry) as editing the config would, apply it,
+   * and audit who did it. Dependents follow: they stop with it and start again with it.
+   */
+  async setPluginEnabled(plugin: string, enabled: boolean, by: Principal): Promise<PluginChange> {
+    const entry = this.supervisor.records.get(plugin)?.entry ?? plugin;
+    const next = togglePlugin(this.loaded, entry, enabled);
+    if (next) this.input = next;
+    const report = await this.reload();
+    const problems = report instanceof ConfigError ? report.problems : report.problems;
+    const change = {
+      started: report instanceof ConfigError ? [] : report.started,
+      stopped: report instanceof ConfigError ? [] : report.stopped,
+      problems: problems.map((p) => p.message),
+    };
+    this.audit.record({ principal: by.id, role: by.role, action: enabled ? 'plugins:enable' : 'plugins:disable', target: plugin, outcome: report instanceof ConfigError ? 'error' : 'ok', detail: { started: change.started, stopped: change.stopped } });
+    return change;
+  }
+
   /** Check the config and every plugin without starting anything. */
   check(): ReturnType<Supervisor['check']> {
     return this.supervisor.check(this.loaded);
@@ -183,7 +207,7 @@ export class Kernel {
   async reload(): Promise<ReconcileReport | ConfigError> {
     // A stopped (or stopping) kernel must not start plugins again on a closed database.
     if (this.stopping) return { started: [], stopped: [], problems: [] };
-    const loaded = loadConfig(this.validator, { file: this.loaded.source.file ?? undefined, input: this.loaded.source.file ? undefined : this.options.config, defaults: () => embeddedDefaults(this.options.cwd ?? process.cwd(), !this.options.plugins?.length), cwd: this.options.cwd, env: this.options.env });
+    const loaded = loadConfig(this.validator, { file: this.loaded.source.file ?? undefined, input: this.loaded.source.file ? undefined : (this.input ?? this.options.config), defaults: () => embeddedDefaults(this.options.cwd ?? process.cwd(), !this.options.plugins?.length), cwd: this.options.cwd, env: this.options.env });
     if (!loaded.config) {
       for (const p of loaded.problems) this.logger.error({ code: p.code }, `config not applied: ${p.detail}`);
       return new ConfigError(loaded.problems);

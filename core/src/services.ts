@@ -1,4 +1,4 @@
-import type { EmitOptions, KernelStatus, StoredEvent } from '@devflow/plugin-sdk';
+import type { AuditFilter, AuditRow, EmitOptions, KernelStatus, PluginChange, Principal, StoredEvent } from '@devflow/plugin-sdk';
 import type { EventBus } from './bus/event-bus.js';
 import type { PluginError } from './errors.js';
 import type { HookRegistry } from './hooks/hook-registry.js';
@@ -32,6 +32,8 @@ export interface KernelServices {
   /** The public API of a started plugin. */
   api(id: string): { started: boolean; value: unknown; version: string | null };
   status(): KernelStatus;
+  auditLog(filter?: AuditFilter): readonly AuditRow[];
+  setPluginEnabled(plugin: string, enabled: boolean, by: Principal): Promise<PluginChange>;
   /** Log an error attributed to a plugin and remember it as the plugin's last error. */
   report(error: PluginError): void;
 }

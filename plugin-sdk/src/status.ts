@@ -1,4 +1,5 @@
 import type { PluginState } from './lifecycle.js';
+import type { Principal } from './rbac.js';
 
 /**
  * One plugin as the kernel sees it: state and, when it is not running, why.
@@ -47,7 +48,62 @@ export interface KernelStatus {
 }
 
 /**
- * What a plugin may see of the kernel itself (for status and admin tool packs).
+ * One row of the security audit log: who did what, to what, and how it ended.
+ *
+ * @example
+ * ```ts
+ * const denied = ctx.kernel.auditLog({ outcome: 'denied', limit: 20 }).map((r: AuditRow) => r.target);
+ * ```
+ */
+export interface AuditRow {
+  readonly seq: number;
+  readonly ts: number;
+  readonly principal: string;
+  readonly role?: string | undefined;
+  readonly action: string;
+  readonly target?: string | undefined;
+  readonly outcome: 'ok' | 'error' | 'denied' | 'vetoed';
+  readonly durationMs?: number | undefined;
+  readonly detail?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Filters for {@link KernelView.auditLog}: newest first, paged with `after` (the last `seq` seen).
+ *
+ * @example
+ * ```ts
+ * const q: AuditFilter = { principal: 'local:alice', since: Date.now() - 864e5, limit: 50 };
+ * ```
+ */
+export interface AuditFilter {
+  principal?: string;
+  action?: string;
+  outcome?: AuditRow['outcome'];
+  since?: number;
+  after?: number;
+  limit?: number;
+}
+
+/**
+ * What changed when a plugin was enabled or disabled.
+ *
+ * @example
+ * ```ts
+ * const r: PluginChange = await ctx.kernel.setPluginEnabled('git-monitor', false, call.principal);
+ * ```
+ */
+export interface PluginChange {
+  readonly started: readonly string[];
+  readonly stopped: readonly string[];
+  /** Problem lines (`[plugin] CODE: detail`) after the change. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * What a plugin may see and do of the kernel itself (for status and admin tool packs). The
+ * admin operations need the plugin to declare the matching permission: `audit:read` for
+ * `auditLog`, `plugins:manage` for `setPluginEnabled` (else `KRN_ERR_PERMISSION_UNDECLARED`);
+ * the caller's own permission is checked by the tool that calls them.
  *
  * @example
  * ```ts
@@ -56,4 +112,7 @@ export interface KernelStatus {
  */
 export interface KernelView {
   status(): KernelStatus;
+  auditLog(filter?: AuditFilter): readonly AuditRow[];
+  /** Enable or disable a plugin as the config file would (the file is edited when there is one). */
+  setPluginEnabled(plugin: string, enabled: boolean, by: Principal): Promise<PluginChange>;
 }

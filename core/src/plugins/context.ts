@@ -22,6 +22,8 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
   const undeclared = (other: string, what: string) =>
     new PluginError('KRN_ERR_UNDECLARED_DEPENDENCY', { plugin: id, phase: 'start', detail: `${what} "${other}", which is not in dependencies or optionalDependencies; declare it` });
 
+  const undeclaredPermission = (permission: string, what: string) =>
+    new PluginError('KRN_ERR_PERMISSION_UNDECLARED', { plugin: id, phase: 'tool', detail: `to ${what} a plugin must declare "${permission}"` });
   const toolOwner = { id, permissions, signal: scope.signal, logger, track: <T>(p: Promise<T>) => scope.track(p) };
   let dataDir: string | undefined;
 
@@ -119,7 +121,19 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
         k.rbac.assert(principal, permission, undefined, id);
       },
     },
-    kernel: { status: () => k.status() },
+    kernel: {
+      status: () => k.status(),
+      auditLog(filter) {
+        if (!permissions.has('audit:read')) throw undeclaredPermission('audit:read', 'read the audit log');
+        return k.auditLog(filter);
+      },
+      setPluginEnabled(plugin, enabled, by) {
+        if (!permissions.has('plugins:manage')) throw undeclaredPermission('plugins:manage', 'enable or disable plugins');
+        // Stopping the caller would wait on its own in-flight call: refuse instead of hanging.
+        if (plugin === id) throw new PluginError('KRN_ERR_FORBIDDEN', { plugin: id, phase: 'tool', detail: `plugin "${id}" cannot ${enabled ? 'enable' : 'disable'} itself; edit the config file instead` });
+        return k.setPluginEnabled(plugin, enabled, by);
+      },
+    },
     use(plugin: AnyPluginDefinition | string, options?: { optional?: boolean }) {
       const dep = typeof plugin === 'string' ? plugin : plugin?.id;
       if (!declared.has(dep)) throw undeclared(String(dep), 'used');

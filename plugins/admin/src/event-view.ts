@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@devflow/plugin-sdk';
+import type { KernelStatus, StoredEvent } from '@devflow/plugin-sdk';
 
 /** Longest JSON text of one event's data handed to an assistant; longer data is cut. */
 export const MAX_DATA_CHARS = 600;
@@ -35,4 +35,17 @@ export function parseSince(value: string, now = Date.now()): number | undefined 
   if (/^\d{10,}$/.test(value)) return Number(value);
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : t;
+}
+
+/** The status an assistant sees: compact, with plugin reasons and tools. */
+export function statusView(s: KernelStatus) {
+  return {
+    version: s.version,
+    uptimeSeconds: Math.round(s.uptimeMs / 1000),
+    projects: [...s.projects],
+    database: s.database,
+    ingest: s.ingest,
+    monitorLeaseHeld: s.lease.held,
+    plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
+  };
 }

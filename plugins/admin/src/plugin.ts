@@ -1,5 +1,6 @@
 import { definePlugin } from '@devflow/plugin-sdk';
-import { parseSince, viewEvent } from './event-view.js';
+import { registerAdminTools } from './admin-tools.js';
+import { parseSince, statusView, viewEvent } from './event-view.js';
 
 const PLUGIN_STATES = ['registered', 'resolved', 'starting', 'started', 'stopping', 'stopped', 'failed', 'skipped', 'standby', 'disabled'];
 
@@ -25,7 +26,7 @@ export default definePlugin({
   version: '1.0.0',
   kernel: '^1.0.0',
   description: 'Kernel status, plugin states and event log queries.',
-  permissions: ['status:read', 'events:read'],
+  permissions: ['status:read', 'events:read', 'plugins:manage', 'audit:read'],
   config: {
     type: 'object',
     additionalProperties: false,
@@ -38,6 +39,8 @@ export default definePlugin({
       {
         name: 'devflow_status',
         title: 'DevFlow status',
+        group: 'status',
+        everyday: true,
         description: 'Health of DevFlow itself: version, uptime, database size and event count, ingest counters, monitor lease, and every plugin with its state and, if it is not running, why. Use it when DevFlow data looks missing or stale.',
         permission: 'status:read',
         annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -56,24 +59,15 @@ export default definePlugin({
           required: ['version', 'plugins'],
         },
       },
-      () => {
-        const s = ctx.kernel.status();
-        return {
-          version: s.version,
-          uptimeSeconds: Math.round(s.uptimeMs / 1000),
-          projects: [...s.projects],
-          database: s.database,
-          ingest: s.ingest,
-          monitorLeaseHeld: s.lease.held,
-          plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
-        };
-      },
+      () => statusView(ctx.kernel.status()),
     );
 
     ctx.tools.register(
       {
         name: 'devflow_events_query',
         title: 'Query the DevFlow event log',
+        group: 'events',
+        everyday: true,
         description: 'Raw DevFlow events (file edits, commits, test runs, AI sessions, plugin lifecycle), newest first, filtered by type or type prefix ("git-monitor.*"), project and time. Output is bounded; page with the returned cursor. Prefer the summary tools for questions about work; use this to look at the underlying evidence.',
         permission: 'events:read',
         annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -107,6 +101,36 @@ export default definePlugin({
         });
         return { events: page.events.map((e) => viewEvent(e)), next: page.next };
       },
+    );
+
+    registerAdminTools(ctx);
+
+    ctx.resources.register(
+      {
+        uri: 'devflow://admin/status',
+        name: 'status',
+        title: 'DevFlow status',
+        description: 'DevFlow itself: version, database, ingest counters and every plugin with its state.',
+        mimeType: 'application/json',
+        permission: 'status:read',
+      },
+      () => ({ json: statusView(ctx.kernel.status()) }),
+    );
+
+    ctx.prompts.register(
+      {
+        name: 'summarize_my_day',
+        title: 'Summarize my day',
+        description: 'A stand-up style summary of today\'s work from the DevFlow event log.',
+        arguments: [{ name: 'project', description: 'Project root path (default: every project).' }],
+        permission: 'events:read',
+      },
+      (args) =>
+        [
+          `Summarize my development day${args.project ? ` in ${args.project}` : ''} as a short stand-up update: what I worked on, what is finished, what is blocked.`,
+          `Use the devflow_events_query tool with since "24h"${args.project ? ` and project "${args.project}"` : ''}, paging with its cursor, and devflow_status if data looks missing.`,
+          'Group by task (branch or issue key). Mention test runs and AI sessions where they matter. Keep it under 150 words.',
+        ].join('\n'),
     );
   },
 });

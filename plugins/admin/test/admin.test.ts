@@ -47,7 +47,7 @@ test('admin is loaded by its first-party id and reports plugin states with reaso
   const value = r.value as { plugins: { id: string; state: string; reason: string | null; tools: string[] }[] };
   const byId = new Map(value.plugins.map((p) => [p.id, p]));
   assert.equal(byId.get('admin')?.state, 'started');
-  assert.deepEqual(byId.get('admin')?.tools, ['devflow_events_query', 'devflow_status']);
+  assert.deepEqual(byId.get('admin')?.tools, ['devflow_audit_query', 'devflow_events_query', 'devflow_plugin_set_enabled', 'devflow_plugins_list', 'devflow_status']);
   assert.equal(byId.get('broken')?.state, 'failed');
   assert.match(byId.get('broken')?.reason ?? '', /KRN_ERR_START_FAILED: start threw: cannot reach the thing/);
 });
@@ -89,4 +89,53 @@ test('a guest may read status but not the event log', async (t) => {
   assert.equal(denied.ok, false);
   assert.equal(denied.ok ? '' : denied.error.code, 'KRN_ERR_FORBIDDEN');
   assert.equal(tk.kernel.audit.query({ outcome: 'denied' })[0]?.target, 'devflow_events_query');
+});
+
+test('admins list, disable and re-enable plugins; dependents follow; developers may not', async (t) => {
+  const base = definePlugin({ id: 'base', version: '1.0.0', kernel: '^1.0.0', start: () => ({}) });
+  const dependent = definePlugin({ id: 'dependent', version: '1.0.0', kernel: '^1.0.0', dependencies: { base: '^1.0.0' }, start: () => ({}) });
+  const tk = await createTestKernel({ plugins: [admin, base, dependent], t });
+  const admins = tk.as('admin');
+
+  const dev = await tk.callTool('devflow_plugin_set_enabled', { plugin: 'base', enabled: false });
+  assert.equal(dev.ok ? '' : dev.error.code, 'KRN_ERR_FORBIDDEN');
+  assert.match(dev.ok ? '' : dev.error.message, /lacks plugins:manage/);
+
+  const off = await admins.callTool('devflow_plugin_set_enabled', { plugin: 'base', enabled: false });
+  assert.ok(off.ok, JSON.stringify(off));
+  assert.deepEqual((off.value as { stopped: string[] }).stopped.sort(), ['base', 'dependent']);
+  const list = await admins.callTool('devflow_plugins_list', {});
+  const states = new Map((list.ok ? (list.value as { plugins: { id: string; state: string }[] }).plugins : []).map((p) => [p.id, p.state]));
+  assert.equal(states.get('base'), 'disabled');
+  assert.equal(states.get('dependent'), 'failed', 'a missing (disabled) dependency is the dependent\'s own problem');
+
+  const on = await admins.callTool('devflow_plugin_set_enabled', { plugin: 'base', enabled: true });
+  assert.ok(on.ok);
+  assert.deepEqual((on.value as { started: string[] }).started.sort(), ['base', 'dependent']);
+
+  const self = await admins.callTool('devflow_plugin_set_enabled', { plugin: 'admin', enabled: false });
+  assert.equal(self.ok, false);
+  assert.match(self.ok ? '' : self.error.message, /cannot disable itself/);
+
+  const audit = await admins.callTool('devflow_audit_query', { action: 'plugins:disable' });
+  assert.ok(audit.ok);
+  const entries = (audit.value as { entries: { principal: string; target: string }[] }).entries;
+  assert.deepEqual(entries.map((e) => [e.principal, e.target]), [['test:admin', 'base']]);
+  const devAudit = await tk.callTool('devflow_audit_query', {});
+  assert.equal(devAudit.ok ? '' : devAudit.error.code, 'KRN_ERR_FORBIDDEN');
+});
+
+test('the audit query pages newest first with a cursor', async (t) => {
+  const tk = await createTestKernel({ plugins: [admin], t });
+  for (let i = 0; i < 5; i++) await tk.callTool('devflow_status', {});
+  const admins = tk.as('admin');
+  const first = await admins.callTool('devflow_audit_query', { action: 'tool:call', limit: 3 });
+  assert.ok(first.ok);
+  const p1 = first.value as { entries: { seq: number }[]; next: number | null };
+  assert.equal(p1.entries.length, 3);
+  assert.ok(p1.entries[0]!.seq > p1.entries[2]!.seq);
+  const second = await admins.callTool('devflow_audit_query', { action: 'tool:call', limit: 3, cursor: p1.next });
+  assert.ok(second.ok);
+  const p2 = second.value as { entries: { seq: number }[] };
+  assert.ok(p2.entries.length >= 2 && p2.entries.every((e) => e.seq < p1.entries[2]!.seq));
 });
