@@ -201,3 +201,31 @@ test('a running kernel applies a config edit without a restart', async (t) => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /"plugin":"ticker","phase":"stop"/);
 });
+
+test('devflow init creates the user config for the git repository and prints a ready Claude Desktop entry', (t) => {
+  const dir = home(t);
+  const repo = join(dir, 'repo');
+  spawnSync('git', ['init', '-q', repo]);
+  const sub = join(repo, 'src');
+  spawnSync('mkdir', ['-p', sub]);
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: sub, env: { ...process.env, DEVFLOW_HOME: dir, DEVFLOW_CONFIG: '' }, encoding: 'utf8' });
+  const r = run(['init']);
+  assert.equal(r.status, 0, r.stderr);
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { projects: string[]; plugins: Record<string, unknown> };
+  assert.deepEqual(config.projects, [repo]);
+  assert.ok('admin' in config.plugins);
+  const json = r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1);
+  const entry = (JSON.parse(json) as { mcpServers: { devflow: { command: string; args: string[]; env: Record<string, string> } } }).mcpServers.devflow;
+  assert.equal(entry.command, process.execPath);
+  assert.deepEqual(entry.args, [BIN, 'mcp']);
+  assert.equal(entry.env.DEVFLOW_HOME, dir);
+  assert.match(r.stdout, /claude mcp add devflow -- /);
+  // The printed command really starts: the entry is what a client would launch.
+  const status = spawnSync(entry.command, [entry.args[0] as string, 'status', '--json'], { cwd: sub, env: { ...process.env, ...entry.env }, encoding: 'utf8' });
+  assert.equal(status.status, 0, status.stderr);
+  assert.deepEqual((JSON.parse(status.stdout) as { projects: string[] }).projects, [repo]);
+
+  const again = run(['init']);
+  assert.equal(again.status, 0);
+  assert.match(again.stdout, /already watches/);
+});

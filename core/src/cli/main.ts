@@ -3,6 +3,7 @@ import { KERNEL_VERSION } from '../version.js';
 import { CliExit, type GlobalOptions } from './common.js';
 import { validateCommand } from './config-cmd.js';
 import { EXIT } from './exit-codes.js';
+import { initCommand } from './init-cmd.js';
 import { mcpCommand } from './mcp-cmd.js';
 import { listCommand, setEnabledCommand } from './plugins-cmd.js';
 import { startCommand } from './start.js';
@@ -37,6 +38,12 @@ function program(): Command {
     .description('run the kernel in the foreground with the configured plugins')
     .option('--fail-fast', 'exit with code 1 if any plugin has a problem')
     .action((opts, cmd: Command) => run(() => startCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('init')
+    .description('create the user config for the current git repository and print the Claude Desktop entry')
+    .option('--project <dir>', 'project directory (default: the git repository of the current directory)')
+    .action((opts, cmd: Command) => run(() => initCommand({ ...globals(cmd), ...opts })));
 
   root
     .command('mcp')

@@ -51,7 +51,7 @@ export function loadConfig(validator: SchemaValidator, options: LoadConfigOption
       text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'KRN_ERR_CONFIG_NOT_FOUND' : 'KRN_ERR_CONFIG_UNREADABLE';
-      const detail = code === 'KRN_ERR_CONFIG_NOT_FOUND' ? `${file} does not exist; create it (see the README's Config section) or drop --config` : `${file}: ${messageOf(e)}; check that it is a readable file`;
+      const detail = code === 'KRN_ERR_CONFIG_NOT_FOUND' ? `${file} does not exist; create it with "devflow init" or drop --config` : `${file}: ${messageOf(e)}; check that it is a readable file`;
       const err = new PluginError(code, { phase: 'config', detail, data: { file } });
       return { source: new ConfigSource(file, '{}'), config: undefined, problems: [err], entryProblems: new Map(), baseDir: dirname(file) };
     }
