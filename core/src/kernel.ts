@@ -40,6 +40,8 @@ export interface KernelOptions {
   logger?: PinoLogger;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Take the monitor lease when plugins need it (default true). One-shot CLI commands pass false. */
+  monitors?: boolean;
   /** Extra log streams besides stderr/the log file (the MCP adapter forwards logs to clients). */
   extraLogStreams?: readonly ExtraLogStream[];
   /** Watch the config file and apply edits live (default: the config's kernel.watchConfig). */
@@ -117,7 +119,7 @@ export class Kernel {
     this.ingest = new Ingest(this.hooks, bus, this.writer);
     this.lease = new LeaseKeeper(new Lease(this.db, 'monitors', config.kernel.leaseTtlMs), (err) => this.report(err), () => {
       if (!this.stopping) void this.supervisor.reconcile(this.loaded);
-    });
+    }, options.monitors ?? true);
     this.services = {
       version: KERNEL_VERSION,
       logger: this.logger,
@@ -132,6 +134,7 @@ export class Kernel {
       db: this.db,
       reader: this.events,
       dataDir: paths.dataDir,
+      lease: this.lease,
       projects: () => (this.loaded.config as KernelConfig).projects,
       emit: (source, type, data, opts) => this.ingestEmit(source, type, data, opts),
       api: (id) => {

@@ -6,6 +6,7 @@ import type { PinoLogger } from './logger.js';
 import type { Rbac } from './rbac/rbac.js';
 import type { AuditLog } from './storage/audit.js';
 import type { Db } from './storage/database.js';
+import type { LeaseKeeper } from './storage/lease-keeper.js';
 import type { EventReader } from './storage/event-reader.js';
 import type { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
@@ -26,6 +27,7 @@ export interface KernelServices {
   readonly db: Db;
   readonly reader: EventReader;
   readonly dataDir: string;
+  readonly lease: LeaseKeeper;
   projects(): readonly string[];
   /** The ingest path: hook chain → listeners → batched append. */
   emit(source: string, type: string, data: unknown, options?: EmitOptions): Promise<StoredEvent | undefined>;

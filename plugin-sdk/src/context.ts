@@ -1,6 +1,6 @@
 import type { PluginEvents } from './events.js';
 import type { PluginHooks } from './hooks.js';
-import type { Disposable, Logger, PluginScheduler } from './lifecycle.js';
+import type { Disposable, Logger, PluginLease, PluginScheduler } from './lifecycle.js';
 import type { AnyPluginDefinition, PluginApi } from './plugin.js';
 import type { PluginRbac } from './rbac.js';
 import type { PluginPrompts, PluginResources } from './resources.js';
@@ -44,6 +44,8 @@ export interface PluginContext<C = Record<string, unknown>> {
   /** Prompt templates assistants can offer (MCP prompts). */
   readonly prompts: PluginPrompts;
   readonly scheduler: PluginScheduler;
+  /** The monitor lease: run watchers only in the one process that holds it. */
+  readonly lease: PluginLease;
   readonly rbac: PluginRbac;
   /** A read-only view of the kernel: plugin states, database and ingest numbers. */
   readonly kernel: KernelView;

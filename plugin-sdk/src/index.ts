@@ -32,7 +32,7 @@ export type {
   ToolCallInfo,
   ToolCallOutcome,
 } from './hooks.js';
-export type { Disposable, Logger, PluginScheduler, PluginState } from './lifecycle.js';
+export type { Disposable, Logger, PluginLease, PluginScheduler, PluginState } from './lifecycle.js';
 export type { PluginRbac, Principal, Role } from './rbac.js';
 export type { FromSchema, JsonSchema, JsonSchemaObject, JsonTypeName } from './schema.js';
 export type { Migration, PluginStorage, SqlDatabase, SqlRunResult, SqlStatement } from './storage.js';

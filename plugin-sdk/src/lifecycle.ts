@@ -70,3 +70,27 @@ export interface PluginScheduler {
   every(intervalMs: number, fn: () => void | Promise<void>, options?: { immediate?: boolean }): Disposable;
   after(delayMs: number, fn: () => void | Promise<void>): Disposable;
 }
+
+/**
+ * The monitor lease as one plugin sees it. Only one process per database holds it; watchers and
+ * other work that must not run twice belong under `whileHeld`, while tools and queries run in
+ * every process. (A plugin that is all monitor can set `needsLease: true` instead.)
+ *
+ * @example
+ * ```ts
+ * ctx.lease.whileHeld((signal) => {
+ *   const watcher = startWatching(ctx.projects, signal);
+ *   return () => watcher.close();
+ * });
+ * ```
+ */
+export interface PluginLease {
+  /** True while this process holds the lease. */
+  readonly held: boolean;
+  /**
+   * Run `start` whenever this process holds the lease (now, or when it takes over). What it
+   * returns (a function or a Disposable) is undone, and `signal` aborted, when the lease is lost
+   * or the plugin stops.
+   */
+  whileHeld(start: (signal: AbortSignal) => void | Disposable | (() => void | Promise<void>) | Promise<void | Disposable | (() => void | Promise<void>)>): Disposable;
+}

@@ -112,6 +112,12 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
         return scope.add({ dispose: () => clearTimeout(timer) });
       },
     },
+    lease: {
+      get held() {
+        return k.lease.held;
+      },
+      whileHeld: (start) => scope.add(whileHeld(id, scope, k, start)),
+    },
     rbac: {
       can: (principal: Principal, permission: string) => k.rbac.can(principal, permission),
       assert(principal: Principal, permission: string) {
@@ -151,4 +157,46 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
     track: (work) => scope.track(work),
   };
   return ctx as never;
+}
+
+type Undo = void | Disposable | (() => void | Promise<void>);
+
+/**
+ * Run `start` while this process holds the monitor lease: now if it does, again whenever it takes
+ * over; undo it (abort its signal, then run what it returned) when the lease is lost or the
+ * plugin stops. Runs never overlap: an undo waits for its start to finish.
+ */
+function whileHeld(id: string, scope: PluginScope, k: KernelServices, start: (signal: AbortSignal) => Undo | Promise<Undo>): Disposable & { dispose(): Promise<void> } {
+  let current: { controller: AbortController; started: Promise<Undo> } | undefined;
+  const report = (e: unknown) => k.report(new PluginError('KRN_ERR_LEASE', { plugin: id, phase: 'lease', cause: e, detail: `lease work threw: ${messageOf(e)}` }));
+  const undo = async (r: Undo) => {
+    if (typeof r === 'function') await r();
+    else if (r && typeof r.dispose === 'function') await (r.dispose() as unknown);
+  };
+  const begin = () => {
+    if (current || !scope.active) return;
+    const controller = new AbortController();
+    const started = scope.track(Promise.resolve().then(() => start(controller.signal)));
+    started.catch(report);
+    current = { controller, started };
+  };
+  const end = async () => {
+    const c = current;
+    current = undefined;
+    if (!c) return;
+    c.controller.abort(new DOMException(`plugin "${id}" no longer holds the monitor lease`, 'AbortError'));
+    try {
+      await undo(await c.started);
+    } catch (e) {
+      report(e);
+    }
+  };
+  if (k.lease.take()) begin();
+  const unwatch = k.lease.watch((held) => (held ? begin() : void end()));
+  return {
+    dispose: async () => {
+      unwatch();
+      await end();
+    },
+  };
 }
