@@ -40,6 +40,8 @@ export interface KernelOptions {
   logger?: PinoLogger;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Override the config's logging.level (one-shot CLI commands log warnings only). */
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** Take the monitor lease when plugins need it (default true). One-shot CLI commands pass false. */
   monitors?: boolean;
   /** Extra log streams besides stderr/the log file (the MCP adapter forwards logs to clients). */
@@ -95,7 +97,7 @@ export class Kernel {
     const paths = devflowPaths(options.env);
     // Paths in the config file are relative to the file, like projects and plugin paths.
     const fromConfig = (p: string | undefined) => (p === undefined ? undefined : resolve(loaded.baseDir, p));
-    this.logger = options.logger ?? createRootLogger({ level: config.logging.level as 'info', file: fromConfig(config.logging.file), extra: options.extraLogStreams ?? [] });
+    this.logger = options.logger ?? createRootLogger({ level: options.logLevel ?? (config.logging.level as 'info'), file: fromConfig(config.logging.file), extra: options.extraLogStreams ?? [] });
     this.databasePath = options.databasePath ?? fromConfig(config.storage.path) ?? join(paths.dataDir, 'devflow.db');
     this.db = openDatabase(this.databasePath);
     this.audit = new AuditLog(this.db);

@@ -229,3 +229,22 @@ test('devflow init creates the user config for the git repository and prints a r
   assert.equal(again.status, 0);
   assert.match(again.stdout, /already watches/);
 });
+
+test('devflow call runs a tool through the kernel, parses key=value arguments and reports bad ones', (t) => {
+  const dir = home(t);
+  writeConfig(dir, { plugins: { admin: true } });
+  const ok = devflow(dir, ['call', 'devflow_events_query', 'limit=3', 'since=24h']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const value = JSON.parse(ok.stdout) as { events: unknown[]; next: number | null };
+  assert.ok(Array.isArray(value.events));
+  assert.equal(ok.stderr, '', 'one-shot commands log only warnings');
+
+  const bad = devflow(dir, ['call', 'devflow_events_query', 'limit=many']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /KRN_ERR_TOOL_INPUT: invalid arguments for devflow_events_query: limit must be integer/);
+  assert.equal(devflow(dir, ['call', 'devflow_status', 'novalue']).code, 2);
+  const denied = devflow(dir, ['call', 'devflow_audit_query']);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /KRN_ERR_FORBIDDEN: .*lacks audit:read/);
+  assert.equal(devflow(dir, ['call', 'devflow_audit_query', '--role', 'admin']).code, 0);
+});

@@ -21,9 +21,9 @@ export class CliExit extends Error {
 }
 
 /** Open the kernel for a CLI command, turning config and storage errors into clear exits. */
-export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean; extraLogStreams?: KernelOptions['extraLogStreams'] } = {}): Kernel {
+export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean; monitors?: boolean; quiet?: boolean; extraLogStreams?: KernelOptions['extraLogStreams'] } = {}): Kernel {
   try {
-    return Kernel.open({ configFile: options.config, watchConfig: extra.watchConfig ?? false, extraLogStreams: extra.extraLogStreams ?? [] });
+    return Kernel.open({ configFile: options.config, watchConfig: extra.watchConfig ?? false, monitors: extra.monitors ?? true, ...(extra.quiet ? { logLevel: 'warn' as const } : {}), extraLogStreams: extra.extraLogStreams ?? [] });
   } catch (e) {
     if (e instanceof ConfigError) throw new CliExit(EXIT.CONFIG, ['devflow: the config cannot be used:', ...e.problems.map((p) => `  ${p.message}`)]);
     if (e instanceof PluginError) throw new CliExit(EXIT.PROBLEMS, [`devflow: ${e.message}`]);

@@ -5,7 +5,7 @@ import { EXIT } from './exit-codes.js';
 export async function validateCommand(options: GlobalOptions): Promise<number> {
   let kernel;
   try {
-    kernel = openKernel(options);
+    kernel = openKernel(options, { quiet: true });
   } catch (e) {
     if (options.json && e instanceof CliExit) {
       printJson({ ok: false, file: options.config ?? null, problems: e.lines.slice(1).map((l) => l.trim()) });

@@ -3,6 +3,7 @@ import { KERNEL_VERSION } from '../version.js';
 import { CliExit, type GlobalOptions } from './common.js';
 import { validateCommand } from './config-cmd.js';
 import { EXIT } from './exit-codes.js';
+import { callCommand } from './call-cmd.js';
 import { initCommand } from './init-cmd.js';
 import { mcpCommand } from './mcp-cmd.js';
 import { listCommand, setEnabledCommand } from './plugins-cmd.js';
@@ -38,6 +39,13 @@ function program(): Command {
     .description('run the kernel in the foreground with the configured plugins')
     .option('--fail-fast', 'exit with code 1 if any plugin has a problem')
     .action((opts, cmd: Command) => run(() => startCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('call <tool> [args...]')
+    .description('call a tool as the local user: args are key=value (values parsed as JSON when they can be); prints the JSON result')
+    .option('--json-args <json>', 'arguments as one JSON object')
+    .option('--role <role>', 'call with this role instead of rbac.localRole')
+    .action((tool: string, args: string[], opts, cmd: Command) => run(() => callCommand(tool, args, { ...globals(cmd), ...opts })));
 
   root
     .command('init')

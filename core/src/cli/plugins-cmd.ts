@@ -11,7 +11,7 @@ import { EXIT } from './exit-codes.js';
 
 /** `devflow plugins list`: every configured plugin with version, state and reason. Starts nothing. */
 export async function listCommand(options: GlobalOptions): Promise<number> {
-  const kernel = openKernel(options);
+  const kernel = openKernel(options, { quiet: true });
   try {
     const { plugins } = await kernel.check();
     if (options.json) printJson(plugins.map(recordToJson));
@@ -56,7 +56,7 @@ export async function setEnabledCommand(id: string, enabled: boolean, options: G
   editConfigFile(file, [value], initial);
   print(`devflow: ${enabled ? 'enabled' : 'disabled'} "${id}" in ${file}${exists ? '' : ' (created)'}; a running kernel applies it within a second`);
 
-  const kernel = openKernel({ config: file });
+  const kernel = openKernel({ config: file }, { quiet: true });
   try {
     const { plugins, problems } = await kernel.check();
     const affected = plugins.filter((p) => p.state === 'skipped' || (p.state === 'failed' && p.id === id));

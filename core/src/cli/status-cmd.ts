@@ -12,7 +12,7 @@ function bytes(n: number | null): string {
 
 /** `devflow status`: version, config, database, monitor lease and each plugin's check result. */
 export async function statusCommand(options: GlobalOptions): Promise<number> {
-  const kernel = openKernel(options);
+  const kernel = openKernel(options, { quiet: true });
   try {
     const s = kernel.status();
     const { plugins } = await kernel.check();

@@ -40,20 +40,33 @@ function send(res: ServerResponse, status: number, message: string, headers: Rec
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: rpcCode, message }, id: null }));
 }
 
+/**
+ * The request body, or 'too-large' past MAX_BODY (announced by Content-Length or counted). A body
+ * that is too large keeps being read and thrown away, so the client gets to read the 413 instead
+ * of a connection reset; see refuseBody.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > MAX_BODY) return resolve('too-large');
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        resolve('too-large');
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) return void chunks.push(c);
+      chunks.length = 0; // keep reading, keep nothing
+      resolve('too-large');
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Answer 413 and close; drain what the client still sends for a moment, then hang up. */
+function refuseBody(req: IncomingMessage, res: ServerResponse): void {
+  send(res, 413, `Payload too large: at most ${MAX_BODY} bytes`, { connection: 'close' });
+  req.resume();
+  const timer = setTimeout(() => req.destroy(), 2000).unref();
+  req.once('close', () => clearTimeout(timer));
 }
 
 interface Session {
@@ -116,7 +129,7 @@ export async function serveHttp(kernel: Kernel, options: HttpOptions): Promise<{
     let body: unknown;
     if (req.method === 'POST') {
       const raw = await readBody(req);
-      if (raw === 'too-large') return send(res, 413, `Payload too large: at most ${MAX_BODY} bytes`);
+      if (raw === 'too-large') return refuseBody(req, res);
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {

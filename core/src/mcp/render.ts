@@ -4,6 +4,9 @@ import type { ToolResult } from '../tools/tool-registry.js';
 /** Largest result handed to an assistant; tools should stay far below it (page instead). */
 export const MAX_RESULT_BYTES = 256 * 1024;
 
+/** Longest error text handed back: messages may quote an argument, and arguments can be huge. */
+export const MAX_ERROR_CHARS = 4096;
+
 /**
  * A kernel tool result as an MCP `CallToolResult`: `structuredContent` plus the same JSON as text
  * (clients that ignore structured content still get it), or an `isError` result whose text names
@@ -12,7 +15,9 @@ export const MAX_RESULT_BYTES = 256 * 1024;
 export function toCallToolResult(result: ToolResult, hasOutputSchema: boolean): CallToolResult {
   if (!result.ok) {
     const issues = result.error.issues?.length ? `\n${result.error.issues.map((i) => `- ${i.path}: ${i.message}`).join('\n')}` : '';
-    return { isError: true, content: [{ type: 'text', text: `${result.error.code}: ${result.error.message}${issues}` }] };
+    const text = `${result.error.code}: ${result.error.message}${issues}`;
+    const cut = text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}… (cut; ${text.length} characters in all)` : text;
+    return { isError: true, content: [{ type: 'text', text: cut }] };
   }
   const value = result.value === undefined ? {} : result.value;
   const text = JSON.stringify(value);
