@@ -76,7 +76,6 @@ function run(file: string, args: string[]): Promise<{ code: number | null; out: 
 test('MCP conformance suite (server scenarios) passes against devflow mcp --http', async (t) => {
   const bin = conformanceBin();
   const home = mkdtempSync(join(tmpdir(), 'devflow-mcp-conformance-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
   const probe = join(home, 'probe-plugin.mjs');
   writeFileSync(probe, PROBE_PLUGIN);
   writeFileSync(join(home, 'devflow.config.json'), JSON.stringify({ plugins: { admin: {}, [probe]: {} } }));
@@ -87,7 +86,10 @@ test('MCP conformance suite (server scenarios) passes against devflow mcp --http
     env: { ...process.env, DEVFLOW_HOME: home, DEVFLOW_CONFIG: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  t.after(() => stopChild(child));
+  t.after(async () => {
+    await stopChild(child);
+    rmSync(home, { recursive: true, force: true });
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
@@ -108,8 +110,10 @@ test('MCP conformance suite (server scenarios) passes against devflow mcp --http
     assert.ok(tools.some((x) => x.name === 'devflow_status'), 'tools-list has the admin tools to check');
     const { resources } = await client.listResources();
     assert.ok(resources.some((r) => r.uri === 'devflow://probe/info'), `resources: ${JSON.stringify(resources)}`);
+    assert.ok(resources.some((r) => r.uri.startsWith('devflow://admin/')), `the admin plugin's resources are checked too: ${JSON.stringify(resources)}`);
     const { prompts } = await client.listPrompts();
     assert.ok(prompts.some((p) => p.name === 'probe_prompt'), `prompts: ${JSON.stringify(prompts)}`);
+    assert.ok(prompts.length >= 2, `the admin plugin's prompts are checked too: ${JSON.stringify(prompts)}`);
   } finally {
     await client.close();
   }

@@ -19,9 +19,16 @@ const START_DEADLINE_MS = 20_000;
 
 type T = { after(fn: () => unknown): void };
 
+/** Servers started in each temp home: stopped before the home is removed (after hooks run in order). */
+const serversIn = new Map<string, ChildProcess[]>();
+
 function tempHome(t: T): string {
   const dir = mkdtempSync(join(tmpdir(), 'devflow-mcp-http-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(async () => {
+    for (const child of serversIn.get(dir) ?? []) await stopChild(child);
+    serversIn.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -67,6 +74,7 @@ async function startServer(t: T, home: string, args: string[] = []): Promise<Ser
     env: { ...process.env, DEVFLOW_HOME: home, DEVFLOW_CONFIG: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  serversIn.set(home, [...(serversIn.get(home) ?? []), child]);
   t.after(() => stopChild(child));
   let err = '';
   child.stderr?.setEncoding('utf8');
@@ -428,6 +436,20 @@ test('Streamable HTTP with bearer tokens: 401s, roles, audit, sessions bound to 
     assert.deepEqual(JSON.parse(textOf(r)), { wrote: true });
   });
 
+  await t.test('the admin-only devflow_audit_query: a viewer is refused (audit:read), an admin reads the denial in it', async () => {
+    const denied = (await viewer.client.callTool({ name: 'devflow_audit_query', arguments: {} })) as CallToolResult;
+    assert.equal(denied.isError, true, textOf(denied));
+    assert.match(textOf(denied), /KRN_ERR_FORBIDDEN/);
+    assert.match(textOf(denied), /audit:read/);
+
+    const r = (await admin.client.callTool({ name: 'devflow_audit_query', arguments: { principal: 'token:dash', outcome: 'denied' } })) as CallToolResult;
+    assert.notEqual(r.isError, true, textOf(r));
+    const entries = (r.structuredContent as { entries: { principal: string; target?: string; outcome: string }[] }).entries;
+    assert.ok(entries.some((e) => e.target === 'probe_write'), JSON.stringify(entries));
+    assert.ok(entries.some((e) => e.target === 'devflow_audit_query'), JSON.stringify(entries));
+    assert.ok(entries.every((e) => e.principal === 'token:dash' && e.outcome === 'denied'));
+  });
+
   await t.test('a session cannot be used with another token', async () => {
     const viewerSession = viewer.transport.sessionId as string;
     const body = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'probe_write', arguments: {} } });
@@ -452,6 +474,7 @@ test('listening beyond loopback without tokens refuses to start with a clear err
     env: { ...process.env, DEVFLOW_HOME: home, DEVFLOW_CONFIG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  serversIn.set(home, [child]);
   t.after(() => stopChild(child));
   let stderr = '';
   let stdout = '';

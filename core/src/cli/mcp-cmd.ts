@@ -2,7 +2,8 @@ import type { Principal } from '@devflow/plugin-sdk';
 import { McpLogBridge } from '../mcp/log-bridge.js';
 import { resolveProfile } from '../mcp/profiles.js';
 import { serveStdio, reserveStdout } from '../mcp/stdio.js';
-import { serveHttp } from '../mcp/http.js';
+import { messageOf } from '../errors.js';
+import { isLoopback, serveHttp } from '../mcp/http.js';
 import { formatReport } from '../report.js';
 import { CliExit, openKernel, type GlobalOptions } from './common.js';
 import { EXIT } from './exit-codes.js';
@@ -36,6 +37,20 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
     throw new CliExit(EXIT.USAGE, [`devflow: unknown role "${role}"; roles: ${kernel.rbac.roleNames().join(', ')}`]);
   }
   const principal: Principal = { ...kernel.localPrincipal, role };
+  const host = options.host ?? kernel.config.mcp.http.host;
+  const port = options.port === undefined ? kernel.config.mcp.http.port : Number(options.port);
+  if (options.http) {
+    // Refuse a bad listen address before starting anything, with the config error code.
+    const why = !Number.isInteger(port) || port < 0 || port > 65535
+      ? new CliExit(EXIT.USAGE, [`devflow: --port must be 0-65535, got ${options.port}`])
+      : !isLoopback(host) && kernel.config.mcp.http.tokens.length === 0
+        ? new CliExit(EXIT.CONFIG, [`devflow: KRN_ERR_CONFIG_INVALID: listening on ${host} (beyond loopback) needs bearer tokens: add mcp.http.tokens to the config, or listen on 127.0.0.1`])
+        : undefined;
+    if (why) {
+      await kernel.stop();
+      throw why;
+    }
+  }
   let stopRequested: () => void = () => {};
   const stopSignal = new Promise<void>((resolve) => (stopRequested = resolve));
   process.once('SIGINT', () => stopRequested());
@@ -46,9 +61,12 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
   process.stderr.write(`${formatReport(kernel.status(), report.problems)}\n`);
   try {
     if (options.http) {
-      const port = options.port === undefined ? kernel.config.mcp.http.port : Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliExit(EXIT.USAGE, [`devflow: --port must be 0-65535, got ${options.port}`]);
-      const http = await serveHttp(kernel, { ...kernel.config.mcp.http, port, host: options.host ?? kernel.config.mcp.http.host, profile, localPrincipal: principal, bridge });
+      let http: Awaited<ReturnType<typeof serveHttp>>;
+      try {
+        http = await serveHttp(kernel, { ...kernel.config.mcp.http, port, host, profile, localPrincipal: principal, bridge });
+      } catch (e) {
+        throw new CliExit(EXIT.PROBLEMS, [`devflow: cannot serve MCP over HTTP on ${host}:${port}: ${messageOf(e)}`]);
+      }
       process.stderr.write(`devflow: MCP over Streamable HTTP at ${http.url} (Ctrl-C to stop)\n`);
       const keepAlive = setInterval(() => {}, 60_000);
       await stopSignal;
