@@ -311,3 +311,25 @@ describe('applying config edits to a running kernel', () => {
     assert.ok(fk.kernel.tools.get('base_info'));
   });
 });
+
+test('a config file without "plugins" runs the default first-party plugins; "plugins": {} runs none', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Kernel } = await import('../src/kernel.js');
+  const { createRootLogger } = await import('../src/logger.js');
+  const dir = mkdtempSync(join(tmpdir(), 'devflow-defaults-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'devflow.config.json');
+  const ids = async (config: unknown) => {
+    writeFileSync(file, JSON.stringify(config));
+    const k = Kernel.open({ configFile: file, databasePath: join(dir, 'db.sqlite'), logger: createRootLogger({ level: 'silent' }), cwd: dir, env: { ...process.env, DEVFLOW_HOME: dir } });
+    try {
+      return (await k.check()).plugins.map((p) => p.id);
+    } finally {
+      await k.stop();
+    }
+  };
+  assert.deepEqual(await ids({ projects: [] }), ['admin']);
+  assert.deepEqual(await ids({ projects: [], plugins: {} }), []);
+});

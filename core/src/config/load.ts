@@ -64,6 +64,9 @@ export function loadConfig(validator: SchemaValidator, options: LoadConfigOption
   if (source.syntaxErrors.length) return { source, config: undefined, problems: source.syntaxErrors, entryProblems: new Map(), baseDir };
 
   const value = normalize(structuredClone(source.value) as Record<string, unknown>);
+  // A config file that does not mention plugins (say, only projects or MCP tokens) runs the
+  // default plugins; an explicit "plugins": {} runs none.
+  if (file && !('plugins' in value) && options.defaults) value.plugins = normalize({ plugins: options.defaults().plugins ?? {} }).plugins;
   const validate = validator.compile(KERNEL_CONFIG_SCHEMA);
   const issues = validate(value);
   const entryProblems = new Map<string, PluginError[]>();

@@ -26,6 +26,8 @@ export interface HttpOptions {
   profile: ProfileSpec;
   localPrincipal: Principal;
   bridge: McpLogBridge;
+  /** Close sessions idle this long (default 30 min). */
+  sessionIdleMs?: number;
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -72,8 +74,12 @@ function refuseBody(req: IncomingMessage, res: ServerResponse): void {
 interface Session {
   transport: StreamableHTTPServerTransport;
   principal: Principal;
+  lastSeen: number;
   close(): void;
 }
+
+/** A session nobody used for this long is closed (clients that vanish without DELETE). */
+export const SESSION_IDLE_MS = 30 * 60_000;
 
 /**
  * MCP over Streamable HTTP at /mcp, with sessions. Every request passes three gates first: the
@@ -88,6 +94,11 @@ export async function serveHttp(kernel: Kernel, options: HttpOptions): Promise<{
   }
   const tokenHashes = options.tokens.map((t) => ({ hash: t.tokenSha256 ? Buffer.from(t.tokenSha256, 'hex') : sha256(t.token ?? ''), principal: t.principal, role: t.role }));
   const sessions = new Map<string, Session>();
+  const sweeper = setInterval(() => {
+    const idleSince = Date.now() - (options.sessionIdleMs ?? SESSION_IDLE_MS);
+    for (const s of sessions.values()) if (s.lastSeen < idleSince) void s.transport.close().catch(() => {});
+  }, Math.min(60_000, options.sessionIdleMs ?? SESSION_IDLE_MS));
+  sweeper.unref();
   let port = options.port;
 
   const authenticate = (req: IncomingMessage): Principal | undefined => {
@@ -136,7 +147,10 @@ export async function serveHttp(kernel: Kernel, options: HttpOptions): Promise<{
         return send(res, 400, 'Parse error: the body is not JSON', {}, -32700);
       }
     }
-    if (existing) return existing.transport.handleRequest(req, res, body);
+    if (existing) {
+      existing.lastSeen = Date.now();
+      return existing.transport.handleRequest(req, res, body);
+    }
     if (req.method !== 'POST' || !(Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body))) {
       return send(res, 400, 'Bad Request: no valid session ID; start with an initialize request');
     }
@@ -144,7 +158,7 @@ export async function serveHttp(kernel: Kernel, options: HttpOptions): Promise<{
     const detach = options.bridge.attach(server);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, { transport, principal, close: () => (detach(), close()) }),
+      onsessioninitialized: (id) => void sessions.set(id, { transport, principal, lastSeen: Date.now(), close: () => (detach(), close()) }),
     });
     transport.onclose = () => {
       if (transport.sessionId) sessions.get(transport.sessionId)?.close();
@@ -171,6 +185,7 @@ export async function serveHttp(kernel: Kernel, options: HttpOptions): Promise<{
     url: `http://${shownHost}:${port}/mcp`,
     port,
     async close() {
+      clearInterval(sweeper);
       for (const s of sessions.values()) await s.transport.close().catch(() => {});
       sessions.clear();
       http.closeAllConnections();
