@@ -189,7 +189,11 @@ export class Kernel {
    * and audit who did it. Dependents follow: they stop with it and start again with it.
    */
   async setPluginEnabled(plugin: string, enabled: boolean, by: Principal): Promise<PluginChange> {
-    const entry = this.supervisor.records.get(plugin)?.entry ?? plugin;
+    const configured = Object.keys((this.loaded.source.value as { plugins?: object } | undefined)?.plugins ?? {});
+    const entry = this.supervisor.records.get(plugin)?.entry ?? (configured.includes(plugin) ? plugin : undefined);
+    if (entry === undefined) {
+      throw new PluginError('KRN_ERR_PLUGIN_NOT_FOUND', { plugin, phase: 'config', detail: `no plugin "${plugin.slice(0, 200)}" is configured; add it to the config file first ("devflow plugins enable <id>" does)` });
+    }
     const next = togglePlugin(this.loaded, entry, enabled);
     if (next) this.input = next;
     const report = await this.reload();

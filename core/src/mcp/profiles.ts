@@ -31,7 +31,9 @@ export function selectTools(tools: readonly ToolInfo[], spec: ProfileSpec): Tool
   const everyday = tools.filter((t) => t.everyday).slice(0, DEFAULT_PROFILE_LIMIT);
   if (spec.kind === 'default') return everyday;
   const wanted = new Set(spec.items);
-  const picked = tools.filter((t) => wanted.has(t.name) || wanted.has(groupOf(t)) || wanted.has(t.plugin));
+  // By tool name or group (a tool without a group is in its plugin's): `admin` is the admin group,
+  // not every tool of the plugin that happens to be called admin.
+  const picked = tools.filter((t) => wanted.has(t.name) || wanted.has(groupOf(t)));
   if (wanted.has('default')) for (const t of everyday) if (!picked.includes(t)) picked.push(t);
   return picked;
 }

@@ -17,7 +17,10 @@ export function reserveStdout(): NodeJS.WritableStream {
   const stdout = process.stdout;
   const write = stdout.write.bind(stdout) as (chunk: Buffer, callback: (err?: Error | null) => void) => boolean;
   const protocol = new Writable({ write: (chunk: Buffer, _encoding, callback) => void write(chunk, (err) => callback(err ?? null)) });
-  // A client that goes away breaks the pipe (EPIPE): that ends the session, it is not a crash.
+  // A client that goes away breaks the pipe (EPIPE): that ends the session (serveStdio then stops
+  // the kernel cleanly), it is not a crash. The CLI's own "EPIPE: exit now" handler, right for
+  // one-shot commands, would skip that shutdown, so the protocol stream's handler replaces it.
+  stdout.removeAllListeners('error');
   stdout.on('error', (err) => protocol.destroy(err));
   protocol.on('error', () => {});
   const toStderr = process.stderr.write.bind(process.stderr);

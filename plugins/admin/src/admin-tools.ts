@@ -1,6 +1,6 @@
 import type { PluginContext } from '@devflow/plugin-sdk';
 
-const PLUGIN_ID = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'Plugin id, as devflow_plugins_list shows it.' } as const;
+const PLUGIN_ID = { type: 'string', minLength: 1, maxLength: 1024, description: 'Plugin id or config entry (a package name or path), as devflow_plugins_list shows them.' } as const;
 
 /** Admin-only tools: plugin management and the audit log (roles other than admin lack these). */
 export function registerAdminTools(ctx: PluginContext<{ maxEvents: number }>): void {

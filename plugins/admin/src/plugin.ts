@@ -75,9 +75,9 @@ export default definePlugin({
           type: 'object',
           additionalProperties: false,
           properties: {
-            types: { type: 'array', items: { type: 'string', pattern: '^(\\*|[a-z0-9-]+(\\.[a-z0-9-]+)*(\\.\\*)?)$' }, maxItems: 20, description: 'Event types or prefixes ending in ".*".' },
-            project: { type: 'string', description: 'Project root path.' },
-            since: { type: 'string', description: 'ISO time, epoch ms, or a duration back from now such as "24h" or "7d".' },
+            types: { type: 'array', items: { type: 'string', maxLength: 200, pattern: '^(\\*|[a-z0-9-]+(\\.[a-z0-9-]+)*(\\.\\*)?)$' }, maxItems: 20, description: 'Event types or prefixes ending in ".*".' },
+            project: { type: 'string', maxLength: 4096, description: 'Project root path.' },
+            since: { type: 'string', maxLength: 64, description: 'ISO time, epoch ms, or a duration back from now such as "24h" or "7d".' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
             cursor: { type: 'integer', minimum: 0, description: 'The "next" value of the previous page.' },
           },

@@ -139,3 +139,14 @@ test('the audit query pages newest first with a cursor', async (t) => {
   const p2 = second.value as { entries: { seq: number }[] };
   assert.ok(p2.entries.length >= 2 && p2.entries.every((e) => e.seq < p1.entries[2]!.seq));
 });
+
+test('devflow_plugin_set_enabled refuses plugins that are not configured and writes nothing', async (t) => {
+  const tk = await createTestKernel({ plugins: [admin], t });
+  const r = await tk.as('admin').callTool('devflow_plugin_set_enabled', { plugin: 'ghost', enabled: true });
+  assert.equal(r.ok, false);
+  assert.equal(r.ok ? '' : r.error.code, 'KRN_ERR_PLUGIN_NOT_FOUND');
+  assert.match(r.ok ? '' : r.error.message, /no plugin "ghost" is configured/);
+  assert.ok(!tk.kernel.status().plugins.some((p) => p.id === 'ghost'));
+  const huge = await tk.as('admin').callTool('devflow_plugin_set_enabled', { plugin: 'x'.repeat(5000), enabled: false });
+  assert.equal(huge.ok ? '' : huge.error.code, 'KRN_ERR_TOOL_INPUT');
+});
