@@ -4,6 +4,11 @@
  */
 export const FIRST_PARTY: Readonly<Record<string, string>> = Object.freeze({
   admin: '@devflow/plugin-admin',
+  'file-monitor': '@devflow/plugin-file-monitor',
+  'git-monitor': '@devflow/plugin-git-monitor',
+  'test-monitor': '@devflow/plugin-test-monitor',
+  'ai-monitor': '@devflow/plugin-ai-monitor',
+  'system-monitor': '@devflow/plugin-system-monitor',
 });
 
 /** Enabled when DevFlow runs on its embedded defaults (no config file). */
