@@ -51,31 +51,33 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 type RequiredKeys<S> = S extends { required: readonly (infer R)[] } ? R & string : never;
 type DefaultedKeys<P> = { [K in keyof P]: P[K] extends { default: unknown } ? K : never }[keyof P];
+/** An object schema that says nothing of its keys: any record for inputs, any object for outputs. */
+type Bare<L> = L extends true ? object : Record<string, unknown>;
 
-type ObjectOf<S> = S extends { properties: infer P }
+type ObjectOf<S, L> = S extends { properties: infer P }
   ? Simplify<
-      { -readonly [K in keyof P as K extends RequiredKeys<S> | DefaultedKeys<P> ? K : never]: FromSchema<P[K]> } & {
-        -readonly [K in keyof P as K extends RequiredKeys<S> | DefaultedKeys<P> ? never : K]?: FromSchema<P[K]>;
-      } & AdditionalOf<S>
+      { -readonly [K in keyof P as K extends RequiredKeys<S> | DefaultedKeys<P> ? K : never]: FromSchema<P[K], L> } & {
+        -readonly [K in keyof P as K extends RequiredKeys<S> | DefaultedKeys<P> ? never : K]?: FromSchema<P[K], L>;
+      } & AdditionalOf<S, L>
     >
-  : AdditionalOf<S> extends Record<string, never>
-    ? Record<string, unknown>
-    : AdditionalOf<S>;
+  : AdditionalOf<S, L> extends Record<string, never>
+    ? Bare<L>
+    : AdditionalOf<S, L>;
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-type AdditionalOf<S> = S extends { additionalProperties: infer A }
+type AdditionalOf<S, L> = S extends { additionalProperties: infer A }
   ? A extends false
     ? {}
     : A extends true
-      ? Record<string, unknown>
-      : Record<string, FromSchema<A>>
+      ? Bare<L>
+      : Record<string, FromSchema<A, L>>
   : {};
 
-type FromTypeName<T, S> = T extends 'object'
-  ? ObjectOf<S>
+type FromTypeName<T, S, L> = T extends 'object'
+  ? ObjectOf<S, L>
   : T extends 'array'
     ? S extends { items: infer I }
-      ? FromSchema<I>[]
+      ? FromSchema<I, L>[]
       : unknown[]
     : T extends 'string'
       ? string
@@ -91,7 +93,9 @@ type FromTypeName<T, S> = T extends 'object'
  * The TypeScript type of the values a {@link JsonSchema} accepts, inferred at compile time.
  * Covers `type` (one or a list), `properties`/`required`/`additionalProperties`, `items`, `enum`
  * and `const`. A property with a `default` counts as present, because the kernel validates config
- * with ajv's `useDefaults`. Anything it cannot infer becomes `unknown`.
+ * and tool arguments with ajv's `useDefaults`. Anything it cannot infer becomes `unknown`.
+ * With `Loose = true` (used for tool results) an object schema without properties accepts any
+ * object, interfaces included.
  *
  * @example
  * ```ts
@@ -99,7 +103,7 @@ type FromTypeName<T, S> = T extends 'object'
  * type Args = FromSchema<typeof schema>; // { limit: number }
  * ```
  */
-export type FromSchema<S> = S extends true
+export type FromSchema<S, Loose = false> = S extends true
   ? unknown
   : S extends false
     ? never
@@ -108,9 +112,9 @@ export type FromSchema<S> = S extends true
       : S extends { enum: readonly (infer E)[] }
         ? E
         : S extends { type: readonly (infer T)[] }
-          ? FromTypeName<T, S>
+          ? FromTypeName<T, S, Loose>
           : S extends { type: infer T }
-            ? FromTypeName<T, S>
+            ? FromTypeName<T, S, Loose>
             : S extends { properties: unknown }
-              ? ObjectOf<S>
+              ? ObjectOf<S, Loose>
               : unknown;

@@ -112,6 +112,6 @@ export type ToolHandler<A = Record<string, unknown>, R = unknown> = (args: A, ca
 export interface PluginTools {
   register<const I extends JsonSchemaObject, const O extends JsonSchemaObject>(
     definition: ToolDefinition<I, O>,
-    handler: ToolHandler<FromSchema<I>, JsonSchemaObject extends O ? unknown : FromSchema<O>>,
+    handler: ToolHandler<FromSchema<I>, JsonSchemaObject extends O ? unknown : FromSchema<O, true>>,
   ): Disposable;
 }
