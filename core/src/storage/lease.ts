@@ -30,6 +30,7 @@ function alive(pid: number): boolean {
 export class Lease {
   readonly owner: string;
   private readonly tryTake: () => boolean;
+  private readonly read: Database.Statement;
 
   constructor(
     private readonly db: Db,
@@ -39,7 +40,7 @@ export class Lease {
   ) {
     this.owner = owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
     const host = hostname();
-    const read = db.prepare('SELECT * FROM leases WHERE name = ?');
+    const read = (this.read = db.prepare('SELECT * FROM leases WHERE name = ?'));
     const upsert = db.prepare(
       `INSERT INTO leases (name, owner, pid, host, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
@@ -62,7 +63,7 @@ export class Lease {
   }
 
   holder(): LeaseHolder | undefined {
-    const r = this.db.prepare('SELECT * FROM leases WHERE name = ?').get(this.name) as Record<string, unknown> | undefined;
+    const r = this.read.get(this.name) as Record<string, unknown> | undefined;
     if (!r) return undefined;
     return {
       name: r.name as string,
