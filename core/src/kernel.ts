@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AnyPluginDefinition, EmitOptions, KernelStatus, PluginChange, Principal, StoredEvent } from '@devflow/plugin-sdk';
 import { togglePlugin } from './config/toggle.js';
@@ -11,11 +10,14 @@ import { PluginError } from './errors.js';
 import { HookRegistry } from './hooks/hook-registry.js';
 import { KERNEL_HOOKS } from './hooks/kernel-hooks.js';
 import { Ingest } from './ingest.js';
-import { createRootLogger, type ExtraLogStream, type PinoLogger } from './logger.js';
+import { createRootLogger, type PinoLogger } from './logger.js';
+import { ConfigError, type KernelOptions } from './kernel-options.js';
+
+export { ConfigError, type KernelOptions };
 import { Supervisor, type ReconcileReport } from './plugins/supervisor.js';
 import { Rbac } from './rbac/rbac.js';
 import type { KernelServices } from './services.js';
-import { buildStatus } from './status.js';
+import { buildStatus, FileSize } from './status.js';
 import { AuditLog } from './storage/audit.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { EventWriter } from './storage/event-log.js';
@@ -27,36 +29,6 @@ import { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
 import { ToolRegistry, type CallOptions, type ToolResult } from './tools/tool-registry.js';
 import { SchemaValidator } from './validator.js';
 import { KERNEL_VERSION } from './version.js';
-
-export interface KernelOptions {
-  /** Config file (`--config`); otherwise ./devflow.config.json, the user config, or the defaults. */
-  configFile?: string | undefined;
-  /** A config object instead of a file. */
-  config?: KernelConfigInput | undefined;
-  /** Plugin definitions handed over directly (tests, embedding); enabled unless the config says otherwise. */
-  plugins?: readonly AnyPluginDefinition[];
-  /** Database file (':memory:' allowed); otherwise storage.path or <data dir>/devflow.db. */
-  databasePath?: string;
-  logger?: PinoLogger;
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Override the config's logging.level (one-shot CLI commands log warnings only). */
-  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** Take the monitor lease when plugins need it (default true). One-shot CLI commands pass false. */
-  monitors?: boolean;
-  /** Extra log streams besides stderr/the log file (the MCP adapter forwards logs to clients). */
-  extraLogStreams?: readonly ExtraLogStream[];
-  /** Watch the config file and apply edits live (default: the config's kernel.watchConfig). */
-  watchConfig?: boolean;
-}
-
-/** The kernel config could not be used at all; every problem is listed. */
-export class ConfigError extends Error {
-  constructor(readonly problems: PluginError[]) {
-    super(problems.map((p) => p.message).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
 
 /** The microkernel: owns storage, the bus, hooks, tools, RBAC and the plugins' lifecycle. */
 export class Kernel {
@@ -293,6 +265,7 @@ export class Kernel {
       this.logClosed = true;
       if (lost.length) this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length }, `${lost.length} event(s) could not be written before shutdown`);
       this.lease.close();
+      this.audit.flush();
       this.db.close();
     })();
     return this.stopping;
@@ -308,13 +281,10 @@ export class Kernel {
     if (outcome === 'timeout') this.logger.error({ code: 'KRN_ERR_HOOK_FAILED' }, `beforeShutdown taps did not finish within ${limit} ms; stopping anyway`);
   }
 
-  /** Whether a statSync of the database works (used by status). */
+  /** Database file plus WAL in bytes (cached for a second: status is polled). */
   databaseSize(): number | null {
-    try {
-      const wal = `${this.databasePath}-wal`;
-      return statSync(this.databasePath).size + (existsSync(wal) ? statSync(wal).size : 0);
-    } catch {
-      return null;
-    }
+    return this.dbSize.get();
   }
+
+  private readonly dbSize = new FileSize(() => [this.databasePath, `${this.databasePath}-wal`]);
 }

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type { KernelStatus, PluginStatus } from '@devflow/plugin-sdk';
 import type Database from 'better-sqlite3';
 import type { Ingest } from './ingest.js';
@@ -48,4 +49,26 @@ export function pluginStatus(r: PluginRecord, tools: readonly string[] = []): Pl
     needsLease: r.needsLease,
     tools,
   };
+}
+
+/** Total size of some files, re-read at most once per `ttlMs`. */
+export class FileSize {
+  private cache: { at: number; bytes: number | null } | undefined;
+
+  constructor(
+    private readonly files: () => string[],
+    private readonly ttlMs = 1000,
+  ) {}
+
+  get(now = Date.now()): number | null {
+    if (this.cache && now - this.cache.at < this.ttlMs) return this.cache.bytes;
+    let bytes: number | null = 0;
+    try {
+      for (const f of this.files()) if (existsSync(f)) bytes += statSync(f).size;
+    } catch {
+      bytes = null;
+    }
+    this.cache = { at: now, bytes };
+    return bytes;
+  }
 }

@@ -28,18 +28,28 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** The security audit log: denials, admin actions and tool calls. Append-only. */
+/**
+ * The security audit log: denials, admin actions and tool calls. Append-only. Entries are written
+ * in one transaction at the end of the current turn of the event loop (off the tool call's
+ * response path); reading, and closing, write what is pending first.
+ */
 export class AuditLog {
   private readonly insert: Database.Statement;
+  private pending: unknown[][] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly writeAll: (rows: unknown[][]) => void;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       'INSERT INTO audit_log (ts, principal, role, action, target, outcome, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.writeAll = db.transaction((rows: unknown[][]) => {
+      for (const r of rows) this.insert.run(...r);
+    });
   }
 
   record(entry: AuditEntry): void {
-    this.insert.run(
+    this.pending.push([
       Date.now(),
       entry.principal,
       entry.role ?? null,
@@ -48,10 +58,22 @@ export class AuditLog {
       entry.outcome,
       entry.durationMs ?? null,
       entry.detail ? JSON.stringify(entry.detail) : null,
-    );
+    ]);
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Write pending entries now. */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (!this.pending.length || !this.db.open) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.writeAll(rows);
   }
 
   query(q: AuditQuery = {}): AuditRecord[] {
+    this.flush();
     const parts: string[] = [];
     const params: unknown[] = [];
     for (const [col, val] of [['principal', q.principal], ['action', q.action], ['outcome', q.outcome]] as const) {
