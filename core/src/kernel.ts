@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AnyPluginDefinition, EmitOptions, KernelStatus, PluginChange, Principal, StoredEvent } from '@devflow/plugin-sdk';
 import { togglePlugin } from './config/toggle.js';
 import { EventBus } from './bus/event-bus.js';
@@ -23,6 +23,7 @@ import { openDatabase, type Db } from './storage/database.js';
 import { EventWriter } from './storage/event-log.js';
 import { EventReader } from './storage/event-reader.js';
 import { Lease } from './storage/lease.js';
+import { recoverSpilled, spillEvents } from './storage/spill.js';
 import { LeaseKeeper } from './storage/lease-keeper.js';
 import { watchConfigFile } from './config/watch.js';
 import { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
@@ -72,6 +73,10 @@ export class Kernel {
     this.logger = options.logger ?? createRootLogger({ level: options.logLevel ?? (config.logging.level as 'info'), file: fromConfig(config.logging.file), extra: options.extraLogStreams ?? [] });
     this.databasePath = options.databasePath ?? fromConfig(config.storage.path) ?? join(paths.dataDir, 'devflow.db');
     this.db = openDatabase(this.databasePath);
+    if (this.databasePath !== ':memory:') {
+      const recovered = recoverSpilled(this.db, join(dirname(this.databasePath), 'spill'));
+      if (recovered.files) this.logger.warn({ ...recovered }, `wrote ${recovered.added} event(s) kept from an earlier shutdown into the log`);
+    }
     this.audit = new AuditLog(this.db);
     this.events = new EventReader(this.db);
     this.rbac = new Rbac(config.rbac.roles, (p, permission, target) =>
@@ -263,7 +268,10 @@ export class Kernel {
       await this.supervisor.stopAll();
       const lost = this.writer.close();
       this.logClosed = true;
-      if (lost.length) this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length }, `${lost.length} event(s) could not be written before shutdown`);
+      if (lost.length) {
+        const file = spillEvents(join(dirname(this.databasePath), 'spill'), lost);
+        this.logger.fatal({ code: 'KRN_ERR_STORAGE', events: lost.length, file }, `${lost.length} event(s) could not be written before shutdown; kept in ${file} and written at the next start`);
+      }
       this.lease.close();
       this.audit.flush();
       this.db.close();

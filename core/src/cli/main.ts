@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { callCommand } from './call-cmd.js';
 import { initCommand } from './init-cmd.js';
 import { mcpCommand } from './mcp-cmd.js';
+import { runArgsOf, runCmd } from './run-cmd.js';
 import { listCommand, setEnabledCommand } from './plugins-cmd.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status-cmd.js';
@@ -63,6 +64,15 @@ function program(): Command {
     .option('--tools <list>', 'comma-separated tool groups or tool names to expose instead of a profile')
     .option('--role <role>', 'role of the local user for this session (default: config rbac.localRole)')
     .action((opts, cmd: Command) => run(() => mcpCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('run')
+    .argument('<command...>', 'the command and its arguments (put -- before it: devflow run -- npm test --silent)')
+    .description("run a command (tests, build, deploy) with its output and exit code passed through, and record it (needs the test-monitor plugin)")
+    .option('--kind <kind>', 'record it as test, build, deploy or other, whatever the configured patterns say')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((_command: string[], _opts, cmd: Command) => run(() => runCmd(runArgsOf(cmd), globals(cmd))));
 
   const plugins = root.command('plugins').description('list, enable and disable plugins');
   plugins
