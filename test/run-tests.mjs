@@ -3,7 +3,7 @@
 // stdout). Also writes a TAP copy and, in CI, fails a run that skipped or left a test as todo:
 // in CI nothing skips. Usage: node test/run-tests.mjs [substring filter...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,7 @@ if (!files.length) {
 files.sort();
 const artifacts = join(root, 'test', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
-const tap = join(artifacts, 'results.tap');
+const tap = join(artifacts, `results-${process.pid}.tap`);
 const r = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
@@ -48,5 +48,6 @@ if (existsSync(tap)) {
     code = code || 1;
   }
   console.log(`${pass} passed, ${fail + cancelled} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  rmSync(tap, { force: true });
 }
 process.exit(code);
