@@ -3,6 +3,7 @@ import { ConfigError, Kernel, type KernelOptions } from '../kernel.js';
 import { PluginError, messageOf } from '../errors.js';
 import type { PluginRecord } from '../plugins/supervisor.js';
 import { pluginStatus } from '../status.js';
+import { CliExit } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
 
 export interface GlobalOptions {
@@ -10,15 +11,7 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-/** Thrown by commands to end with a given exit code after printing `lines` to stderr. */
-export class CliExit extends Error {
-  constructor(
-    readonly code: number,
-    readonly lines: string[] = [],
-  ) {
-    super(lines.join('\n'));
-  }
-}
+export { CliExit } from './cli-exit.js';
 
 /** Open the kernel for a CLI command, turning config and storage errors into clear exits. */
 export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean; monitors?: boolean; quiet?: boolean; extraLogStreams?: KernelOptions['extraLogStreams'] } = {}): Kernel {

@@ -1,15 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { KERNEL_VERSION } from '../version.js';
-import { CliExit, type GlobalOptions } from './common.js';
-import { validateCommand } from './config-cmd.js';
+import type { GlobalOptions } from './common.js';
+import { CliExit } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
-import { callCommand } from './call-cmd.js';
-import { initCommand } from './init-cmd.js';
-import { mcpCommand } from './mcp-cmd.js';
-import { runArgsOf, runCmd } from './run-cmd.js';
-import { listCommand, setEnabledCommand } from './plugins-cmd.js';
-import { startCommand } from './start.js';
-import { statusCommand } from './status-cmd.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -39,20 +32,20 @@ function program(): Command {
     .command('start')
     .description('run the kernel in the foreground with the configured plugins')
     .option('--fail-fast', 'exit with code 1 if any plugin has a problem')
-    .action((opts, cmd: Command) => run(() => startCommand({ ...globals(cmd), ...opts })));
+    .action((opts, cmd: Command) => run(async () => (await import('./start.js')).startCommand({ ...globals(cmd), ...opts })));
 
   root
     .command('call <tool> [args...]')
     .description('call a tool as the local user: args are key=value (values parsed as JSON when they can be); prints the JSON result')
     .option('--json-args <json>', 'arguments as one JSON object')
     .option('--role <role>', 'call with this role instead of rbac.localRole')
-    .action((tool: string, args: string[], opts, cmd: Command) => run(() => callCommand(tool, args, { ...globals(cmd), ...opts })));
+    .action((tool: string, args: string[], opts, cmd: Command) => run(async () => (await import('./call-cmd.js')).callCommand(tool, args, { ...globals(cmd), ...opts })));
 
   root
     .command('init')
     .description('create the user config for the current git repository and print the Claude Desktop entry')
     .option('--project <dir>', 'project directory (default: the git repository of the current directory)')
-    .action((opts, cmd: Command) => run(() => initCommand({ ...globals(cmd), ...opts })));
+    .action((opts, cmd: Command) => run(async () => (await import('./init-cmd.js')).initCommand({ ...globals(cmd), ...opts })));
 
   root
     .command('mcp')
@@ -63,7 +56,7 @@ function program(): Command {
     .option('--profile <name>', 'tool profile: default, all, or a name from config mcp.profiles')
     .option('--tools <list>', 'comma-separated tool groups or tool names to expose instead of a profile')
     .option('--role <role>', 'role of the local user for this session (default: config rbac.localRole)')
-    .action((opts, cmd: Command) => run(() => mcpCommand({ ...globals(cmd), ...opts })));
+    .action((opts, cmd: Command) => run(async () => (await import('./mcp-cmd.js')).mcpCommand({ ...globals(cmd), ...opts })));
 
   root
     .command('run')
@@ -72,35 +65,38 @@ function program(): Command {
     .option('--kind <kind>', 'record it as test, build, deploy or other, whatever the configured patterns say')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((_command: string[], _opts, cmd: Command) => run(() => runCmd(runArgsOf(cmd), globals(cmd))));
+    .action((_command: string[], _opts, cmd: Command) => run(async () => {
+      const { runArgsOf, runCmd } = await import('./run-cmd.js');
+      return runCmd(runArgsOf(cmd), globals(cmd));
+    }));
 
   const plugins = root.command('plugins').description('list, enable and disable plugins');
   plugins
     .command('list')
     .description('every configured plugin: id, version, state, reason')
     .option('--json', 'machine-readable output')
-    .action((_, cmd: Command) => run(() => listCommand(globals(cmd))));
+    .action((_, cmd: Command) => run(async () => (await import('./plugins-cmd.js')).listCommand(globals(cmd))));
   plugins
     .command('enable <id>')
     .description('enable a plugin in the config file (a running kernel applies it live)')
-    .action((id: string, _, cmd: Command) => run(() => setEnabledCommand(id, true, globals(cmd))));
+    .action((id: string, _, cmd: Command) => run(async () => (await import('./plugins-cmd.js')).setEnabledCommand(id, true, globals(cmd))));
   plugins
     .command('disable <id>')
     .description('disable a plugin in the config file (its dependents stop too)')
-    .action((id: string, _, cmd: Command) => run(() => setEnabledCommand(id, false, globals(cmd))));
+    .action((id: string, _, cmd: Command) => run(async () => (await import('./plugins-cmd.js')).setEnabledCommand(id, false, globals(cmd))));
 
   const config = root.command('config').description('check the config file');
   config
     .command('validate')
     .description('check the config and every plugin without starting anything; exits non-zero listing every problem')
     .option('--json', 'machine-readable output')
-    .action((_, cmd: Command) => run(() => validateCommand(globals(cmd))));
+    .action((_, cmd: Command) => run(async () => (await import('./config-cmd.js')).validateCommand(globals(cmd))));
 
   root
     .command('status')
     .description('version, config, database, monitor lease and plugin states')
     .option('--json', 'machine-readable output')
-    .action((_, cmd: Command) => run(() => statusCommand(globals(cmd))));
+    .action((_, cmd: Command) => run(async () => (await import('./status-cmd.js')).statusCommand(globals(cmd))));
 
   for (const cmd of [root, ...root.commands, ...plugins.commands, ...config.commands]) cmd.exitOverride();
   return root;
