@@ -1,10 +1,5 @@
-import { definePlugin } from '@devflow/plugin-sdk';
-
-/** Git activity of every repository under the projects: commits, branches, merges, rewrites, tags, with history backfill. (being built; see the issue on monitors). */
-export default definePlugin({
-  id: 'git-monitor',
-  version: '1.0.0',
-  kernel: '^1.0.0',
-  description: "Git activity of every repository under the projects: commits, branches, merges, rewrites, tags, with history backfill.",
-  start() {},
-});
+export { default } from './plugin.js';
+export type { BranchCreated, BranchDeleted, BranchSwitched, CommitCreated, HistoryRewritten, MergeDetected, StashCreated, TagCreated } from './events.js';
+export { extractIssueKeys, parseConventional, parseTrailers, splitMessage } from './commit-message.js';
+export { LOG_FORMAT, logArgs, parseLog, toCommitData, type CommitData, type FileStat, type RawCommit } from './log-parser.js';
+export type { GitMonitorConfig } from './config.js';
