@@ -12,4 +12,4 @@ export const FIRST_PARTY: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Enabled when DevFlow runs on its embedded defaults (no config file). */
-export const DEFAULT_ENABLED: readonly string[] = ['admin'];
+export const DEFAULT_ENABLED: readonly string[] = ['admin', 'file-monitor', 'git-monitor', 'test-monitor', 'ai-monitor', 'system-monitor'];
