@@ -5,17 +5,26 @@
 //   ingest  test/bench/ingest.mjs  events/s through the kernel vs raw better-sqlite3 (gate ≥ 0.6×)
 //   mcp     test/bench/mcp.mjs     MCP over stdio vs @modelcontextprotocol/server-everything:
 //                                  tool round trips and cold start (gates in that file)
+//   file-monitor, git-monitor, test-monitor, ai-monitor: each monitor against its raw baseline
+//                                  (@parcel/watcher, git log --numstat, a bare pipe, JSON.parse …)
 //
-// Usage: node test/bench/run.mjs               both, with their defaults (~1 minute)
+// Usage: node test/bench/run.mjs               all, with their defaults (~5 minutes)
 //        node test/bench/run.mjs mcp [flags]   one of them, with its own flags
 // Environment variables (BENCH_*, BENCH_MCP_*) reach both. Exits 0 when every gate passed, else
-// the first non-zero exit code. Results: test/artifacts/bench-ingest.json, bench-mcp.json.
+// the first non-zero exit code. Results: test/artifacts/bench-<name>.json.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = { ingest: 'ingest.mjs', mcp: 'mcp.mjs' };
+const BENCHES = {
+  ingest: 'ingest.mjs',
+  mcp: 'mcp.mjs',
+  'file-monitor': 'file-monitor.mjs',
+  'git-monitor': 'git-monitor.mjs',
+  'test-monitor': 'test-monitor.mjs',
+  'ai-monitor': 'ai-monitor.mjs',
+};
 
 const [first, ...rest] = process.argv.slice(2);
 if (first !== undefined && !(first in BENCHES)) {
