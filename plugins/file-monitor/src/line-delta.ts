@@ -1,4 +1,11 @@
-import { diffLines } from 'diff';
+import { createRequire } from 'node:module';
+import type { diffLines as DiffLines } from 'diff';
+
+// Loaded on the first diff, not at plugin start (every `devflow mcp` process starts this plugin).
+const requireCjs = createRequire(import.meta.url);
+let diffLinesFn: typeof DiffLines | undefined;
+const diffLines: typeof DiffLines = ((...args: Parameters<typeof DiffLines>) =>
+  (diffLinesFn ??= (requireCjs('diff') as { diffLines: typeof DiffLines }).diffLines)(...args)) as typeof DiffLines;
 
 export interface LineDelta {
   added: number;

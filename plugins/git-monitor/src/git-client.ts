@@ -3,7 +3,15 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { createRequire } from 'node:module';
+import type { SimpleGit, simpleGit as SimpleGitFactory } from 'simple-git';
+
+// simple-git is loaded when the first repository is opened, not when the plugin starts (~40 ms
+// of imports every `devflow mcp` process would pay).
+const requireCjs = createRequire(import.meta.url);
+let factory: typeof SimpleGitFactory | undefined;
+const simpleGit: typeof SimpleGitFactory = ((...args: Parameters<typeof SimpleGitFactory>) =>
+  (factory ??= (requireCjs('simple-git') as { simpleGit: typeof SimpleGitFactory }).simpleGit)(...args)) as typeof SimpleGitFactory;
 import { LogStreamParser, logArgs, parseLog, parseNumstat, type FileStat, type LogOptions, type RawCommit } from './log-parser.js';
 import { parseRefs, parseReflog, REFS_FORMAT, REFS_PATTERNS, type RefEntry, type ReflogEntry } from './refs.js';
 

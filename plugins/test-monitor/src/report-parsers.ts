@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser as XMLParserType } from 'fast-xml-parser';
 import { BoundedNames } from './lines.js';
 import { TapParser } from './tap.js';
 import { pct, ratio, type Coverage } from './types.js';
@@ -46,23 +47,33 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
  * Entities are never expanded (`processEntities: false`): a billion-laughs DOCTYPE stays inert
  * text; nothing is fetched. Only the JUnit elements are turned into arrays; attribute values stay strings.
  */
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: false,
-  htmlEntities: false,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && (name === 'testsuite' || name === 'testcase' || name === 'testsuites'),
-});
+// Loaded on the first report, not at plugin start: fast-xml-parser costs ~60 ms to import, and
+// every `devflow mcp` process starts this plugin.
+const requireCjs = createRequire(import.meta.url);
+let lazy: { parser: XMLParserType; validate: (text: string) => true | { err: { line: number; msg: string } } } | undefined;
+function xmlTools(): NonNullable<typeof lazy> {
+  if (lazy) return lazy;
+  const { XMLParser, XMLValidator } = requireCjs('fast-xml-parser') as typeof import('fast-xml-parser');
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    processEntities: false,
+    htmlEntities: false,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && (name === 'testsuite' || name === 'testcase' || name === 'testsuites'),
+  });
+  lazy = { parser, validate: (text) => XMLValidator.validate(text) as true | { err: { line: number; msg: string } } };
+  return lazy;
+}
 
 /** JUnit XML (surefire, jest-junit, pytest, node:test's junit reporter, go-junit-report, …). */
 export function parseJunit(text: string, maxNames = 50): ParsedReport {
-  const valid = XMLValidator.validate(text);
+  const valid = xmlTools().validate(text);
   if (valid !== true) throw new ReportError(`not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
-  const doc = xml.parse(text) as Node;
+  const doc = xmlTools().parser.parse(text) as Node;
   const roots = [...asArray(doc.testsuites), ...asArray(doc.testsuite)];
   if (!roots.length) throw new ReportError('XML without <testsuites> or <testsuite>: not a JUnit report', true);
   const names = new BoundedNames(maxNames);
