@@ -82,7 +82,8 @@ export class SchemaValidator {
   checkSchema(schema: unknown): string | undefined {
     try {
       if (typeof schema !== 'object' && typeof schema !== 'boolean') return 'schema must be an object';
-      this.ajv.compile(schema as object);
+      // Compiled through the cache: the check and the later use share one compilation.
+      this.compile(schema as object | boolean);
       return undefined;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
