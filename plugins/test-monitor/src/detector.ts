@@ -23,3 +23,29 @@ export function countWords(text: string): Map<string, number> {
   return out;
 }
 
+
+/**
+ * Summary lines added up across a run (a runner may print one per file or per package):
+ * `add('1 failed | 5 passed')` twice gives failed 2, passed 10. `seen` once any summary arrived.
+ */
+export class SummaryTally {
+  private words: Map<string, number> | undefined;
+
+  get seen(): boolean {
+    return this.words !== undefined;
+  }
+
+  add(text: string): void {
+    const words = (this.words ??= new Map());
+    for (const [k, v] of countWords(text)) words.set(k, (words.get(k) ?? 0) + v);
+  }
+
+  /** A summary that counted nothing (`no tests ran`) still counts as seen. */
+  touch(): void {
+    this.words ??= new Map();
+  }
+
+  get(...keys: string[]): number {
+    return keys.reduce((n, k) => n + (this.words?.get(k) ?? 0), 0);
+  }
+}

@@ -1,5 +1,5 @@
 // Summaries of the JavaScript runners: node:test (spec; TAP goes through TapParser), vitest, jest, mocha.
-import { countWords, int, type Detector } from './detector.js';
+import { int, SummaryTally, type Detector } from './detector.js';
 import { BoundedNames } from './lines.js';
 import { TapParser } from './tap.js';
 import type { TestCounts } from './types.js';
@@ -109,7 +109,7 @@ export class Tap implements Detector {
 export class Vitest implements Detector {
   readonly runner = 'vitest';
   readonly names: BoundedNames;
-  private summary: Map<string, number> | undefined;
+  private readonly summary = new SummaryTally();
 
   constructor(max: number) {
     this.names = new BoundedNames(max);
@@ -119,10 +119,7 @@ export class Vitest implements Detector {
     if (first !== 'T' && first !== 'F') return;
     const s = /^\s*Tests\s{2,}(\d.*?)\s*\((\d+)\)\s*$/.exec(line);
     if (s) {
-      const words = countWords(s[1] as string);
-      const prev = this.summary ?? new Map<string, number>();
-      for (const [k, v] of words) prev.set(k, (prev.get(k) ?? 0) + v);
-      this.summary = prev;
+      this.summary.add(s[1] as string);
       return;
     }
     const f = /^\s*FAIL\s+(.+ > .+?)\s*(?:\[[^\]]*\])?\s*$/.exec(line);
@@ -131,8 +128,8 @@ export class Vitest implements Detector {
 
   counts(): TestCounts | null {
     const s = this.summary;
-    if (!s) return null;
-    return { passed: s.get('passed') ?? 0, failed: s.get('failed') ?? 0, skipped: (s.get('skipped') ?? 0) + (s.get('todo') ?? 0) };
+    if (!s.seen) return null;
+    return { passed: s.get('passed'), failed: s.get('failed'), skipped: s.get('skipped', 'todo') };
   }
 }
 
@@ -140,7 +137,7 @@ export class Vitest implements Detector {
 export class Jest implements Detector {
   readonly runner = 'jest';
   readonly names: BoundedNames;
-  private summary: Map<string, number> | undefined;
+  private readonly summary = new SummaryTally();
 
   constructor(max: number) {
     this.names = new BoundedNames(max);
@@ -150,10 +147,7 @@ export class Jest implements Detector {
     if (first !== 'T' && first !== '●') return;
     const s = /^Tests:\s+(.*\d+ total)\s*$/.exec(line);
     if (s) {
-      const words = countWords(s[1] as string);
-      const prev = this.summary ?? new Map<string, number>();
-      for (const [k, v] of words) prev.set(k, (prev.get(k) ?? 0) + v);
-      this.summary = prev;
+      this.summary.add(s[1] as string);
       return;
     }
     const f = /^\s{0,4}● (.+)$/.exec(line);
@@ -162,8 +156,8 @@ export class Jest implements Detector {
 
   counts(): TestCounts | null {
     const s = this.summary;
-    if (!s) return null;
-    return { passed: s.get('passed') ?? 0, failed: s.get('failed') ?? 0, skipped: (s.get('skipped') ?? 0) + (s.get('todo') ?? 0) + (s.get('pending') ?? 0) };
+    if (!s.seen) return null;
+    return { passed: s.get('passed'), failed: s.get('failed'), skipped: s.get('skipped', 'todo', 'pending') };
   }
 }
 

@@ -1,5 +1,5 @@
 // Summaries of pytest, go test and cargo test.
-import { countWords, int, type Detector } from './detector.js';
+import { int, SummaryTally, type Detector } from './detector.js';
 import { BoundedNames } from './lines.js';
 import type { TestCounts } from './types.js';
 
@@ -7,7 +7,7 @@ import type { TestCounts } from './types.js';
 export class Pytest implements Detector {
   readonly runner = 'pytest';
   readonly names: BoundedNames;
-  private summary: Map<string, number> | undefined;
+  private readonly summary = new SummaryTally();
 
   constructor(max: number) {
     this.names = new BoundedNames(max);
@@ -17,14 +17,11 @@ export class Pytest implements Detector {
     if (first !== '=' && first !== 'n' && first !== 'F' && first !== 'E' && !(first >= '0' && first <= '9') && !line.includes('::')) return;
     const s = /^=*\s*((?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|errors?|warnings?|rerun)(?:, )?)+) in [\d.]+s(?: \([^)]*\))?\s*=*\s*$/.exec(line);
     if (s) {
-      const words = countWords(s[1] as string);
-      const prev = this.summary ?? new Map<string, number>();
-      for (const [k, v] of words) prev.set(k, (prev.get(k) ?? 0) + v);
-      this.summary = prev;
+      this.summary.add(s[1] as string);
       return;
     }
     if (/^=*\s*no tests ran in [\d.]+s/.test(line)) {
-      this.summary ??= new Map();
+      this.summary.touch();
       return;
     }
     const f = /^(?:FAILED|ERROR) (\S+::\S.*?)(?: - .*)?$/.exec(line) ?? /^(\S+::\S+) (?:FAILED|ERROR)\b/.exec(line);
@@ -33,9 +30,8 @@ export class Pytest implements Detector {
 
   counts(): TestCounts | null {
     const s = this.summary;
-    if (!s) return null;
-    const g = (k: string) => s.get(k) ?? 0;
-    return { passed: g('passed') + g('xpassed'), failed: g('failed') + g('error') + g('errors'), skipped: g('skipped') + g('xfailed') };
+    if (!s.seen) return null;
+    return { passed: s.get('passed', 'xpassed'), failed: s.get('failed', 'error', 'errors'), skipped: s.get('skipped', 'xfailed') };
   }
 }
 
