@@ -48,3 +48,4 @@ export type {
   ResourceContent,
   ResourceDefinition,
 } from './resources.js';
+export { parseSince } from './time.js';

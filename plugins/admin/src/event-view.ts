@@ -25,17 +25,6 @@ export function viewEvent(e: StoredEvent, maxChars = MAX_DATA_CHARS): EventView 
   return view;
 }
 
-/** Accept an ISO date, a duration back from now ("24h", "7d", "30m"), or epoch milliseconds. */
-export function parseSince(value: string, now = Date.now()): number | undefined {
-  const rel = /^(\d+)\s*([mhdw])$/.exec(value.trim());
-  if (rel) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2] as 'm' | 'h' | 'd' | 'w'];
-    return now - Number(rel[1]) * unit;
-  }
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** The status an assistant sees: compact, with plugin reasons and tools. */
 export function statusView(s: KernelStatus) {

@@ -1,6 +1,6 @@
-import { definePlugin } from '@devflow/plugin-sdk';
+import { definePlugin, parseSince } from '@devflow/plugin-sdk';
 import { registerAdminTools } from './admin-tools.js';
-import { parseSince, statusView, viewEvent } from './event-view.js';
+import { statusView, viewEvent } from './event-view.js';
 
 const PLUGIN_STATES = ['registered', 'resolved', 'starting', 'started', 'stopping', 'stopped', 'failed', 'skipped', 'standby', 'disabled'];
 

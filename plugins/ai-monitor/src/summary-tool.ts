@@ -2,7 +2,8 @@ import type { PluginContext } from '@devflow/plugin-sdk';
 import type { CommitStore } from './attribution.js';
 import type { ProjectMatcher } from './paths.js';
 import type { SessionStore } from './session-store.js';
-import { MAX_SESSIONS, parseSince, summarize } from './summary.js';
+import { parseSince } from '@devflow/plugin-sdk';
+import { MAX_SESSIONS, summarize } from './summary.js';
 
 const tokens = {
   type: 'object',

@@ -2,18 +2,9 @@ import { primaryModel } from './aggregate.js';
 import type { StoredSession } from './session-store.js';
 import { topTools } from './session-events.js';
 
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 export const MAX_ROWS = 50;
 export const MAX_SESSIONS = 20_000;
 
-/** `7d`, `24h`, `30m`, `2w`, an ISO time or epoch ms → epoch ms; undefined when it is none of these. */
-export function parseSince(text: string, now: number): number | undefined {
-  const d = /^(\d+)\s*([mhdw])$/.exec(text.trim());
-  if (d) return now - Number(d[1]) * UNITS[d[2]!]!;
-  if (/^\d{10,}$/.test(text.trim())) return Number(text.trim());
-  const t = Date.parse(text);
-  return Number.isFinite(t) ? t : undefined;
-}
 
 interface Tokens {
   input: number;

@@ -6,17 +6,6 @@ export const MONITOR_SOURCES: readonly string[] = ['file-monitor', 'git-monitor'
 /** Longest JSON text of one event's data in an activity entry; longer data is cut. */
 export const MAX_ACTIVITY_DATA_CHARS = 400;
 
-/** Accept a duration back from now ("30m", "24h", "7d", "2w"), an ISO time, or epoch milliseconds. */
-export function parseSince(value: string, now = Date.now()): number | undefined {
-  const rel = /^(\d+)\s*([smhdw])$/.exec(value.trim());
-  if (rel) {
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-    return now - Number(rel[1]) * unit;
-  }
-  if (/^\d{10,}$/.test(value.trim())) return Number(value.trim());
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** A project as the user names it (a configured root, or its last path segment) → the configured root. */
 export function resolveProject(name: string, projects: readonly string[]): string {

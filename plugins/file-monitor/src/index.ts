@@ -18,4 +18,4 @@ export { changeLines, problemWarning } from './file-events.js';
 export { HotspotRollup, SqliteKnownFiles, type Hotspot } from './file-store.js';
 export { ProjectWatcher, type BulkChangedData, type FileChangedData, type FileEventSink, type FileRenamedData, type WatchNotice, type WatchStats } from './project-watcher.js';
 export { languageOf, extOf } from './languages.js';
-export { parseSince, summarize, toActivity, MONITOR_SOURCES } from './activity.js';
+export { summarize, toActivity, MONITOR_SOURCES } from './activity.js';

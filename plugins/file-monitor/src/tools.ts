@@ -1,5 +1,6 @@
 import type { PluginContext } from '@devflow/plugin-sdk';
-import { parseSince, resolveProject, toActivity } from './activity.js';
+import { parseSince } from '@devflow/plugin-sdk';
+import { resolveProject, toActivity } from './activity.js';
 import type { HotspotRollup } from './file-store.js';
 import type { Config } from './plugin.js';
 

@@ -8,7 +8,7 @@ import { discoverRepositories, type Repository } from './discover.js';
 import { backfill } from './backfill.js';
 import type { MonitorDeps } from './recording.js';
 import type { CommitRow, GitStore } from './store.js';
-import { parseSince } from './time.js';
+import { parseSince } from '@devflow/plugin-sdk';
 
 const REPO_ARG = { type: 'string', minLength: 1, maxLength: 4096, description: 'Repository: its absolute path, or its directory name (e.g. "webapp").' } as const;
 const PROJECT_ARG = { type: 'string', minLength: 1, maxLength: 4096, description: 'Project root path, as configured.' } as const;

@@ -7,7 +7,6 @@ import { gitAt } from '../src/git-client.js';
 import { branchOfSource, LogStreamParser, logArgs, parseLog, toCommitData, type RawCommit } from '../src/log-parser.js';
 import { detectMerge, parseMergeSubject, sameChange } from '../src/merges.js';
 import { buildState, classifyReflog, diffState, parseHeadFile, parseReflog, parseRefs, parseStashMessage, pickDefaultBranch, type RefEntry } from '../src/refs.js';
-import { parseSince } from '../src/time.js';
 import { matchRepos } from '../src/tools.js';
 import { projectOf } from '../src/discover.js';
 import { commit, git, initRepo, tempDir } from './helpers.js';
@@ -220,13 +219,7 @@ test('detectMerge: merge commits, squash by PR suffix, squash message and tree m
   assert.equal(sameChange([], []), false);
 });
 
-test('parseSince, matchRepos and projectOf', () => {
-  const now = Date.parse('2026-01-10T00:00:00Z');
-  assert.equal(parseSince('24h', now), now - 86_400_000);
-  assert.equal(parseSince('2w', now), now - 14 * 86_400_000);
-  assert.equal(parseSince('2026-01-01', now), Date.parse('2026-01-01'));
-  assert.equal(parseSince('1767225600000', now), 1767225600000);
-  assert.equal(parseSince('soon', now), undefined);
+test('matchRepos and projectOf', () => {
   const known = ['/p/a/webapp', '/p/b/api', '/p/b/webapp-old'];
   assert.deepEqual(matchRepos('webapp', known), ['/p/a/webapp']);
   assert.deepEqual(matchRepos('b/api', known), ['/p/b/api']);

@@ -5,7 +5,8 @@ import { migrations, ReportClaims } from './report-claims.js';
 import { ReportFiles, type FoundReport, type ReportProblem } from './report-files.js';
 import { ReportWatcher } from './report-watcher.js';
 import { recordRun, reportEvent, type RecorderDeps, type RunOptions, type RunOutcome } from './run-recorder.js';
-import { parseSince, recentRuns } from './runs-view.js';
+import { parseSince } from '@devflow/plugin-sdk';
+import { recentRuns } from './runs-view.js';
 import { RUN_KINDS } from './types.js';
 
 declare module '@devflow/plugin-sdk' {

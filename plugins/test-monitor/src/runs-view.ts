@@ -38,14 +38,6 @@ export interface RunView {
   branch: string | null;
 }
 
-/** Accept an ISO date, a duration back from now ("24h", "7d", "30m", "2w"), or epoch milliseconds. */
-export function parseSince(value: string, now = Date.now()): number | undefined {
-  const rel = /^(\d+)\s*([mhdw])$/.exec(value.trim());
-  if (rel) return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2] as 'm' | 'h' | 'd' | 'w'];
-  if (/^\d{10,}$/.test(value)) return Number(value);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 function view(e: StoredEvent): RunView {
   const d = e.data as unknown as Partial<RunFinished>;
