@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { EventQuery, StoredEvent } from '@devflow/plugin-sdk';
 import { uuidv7 } from 'uuidv7';
 import { openDatabase, type Db } from '../src/storage/database.js';
-import { EventReader, MAX_PAGE, NEWEST_SCAN_ROWS } from '../src/storage/event-reader.js';
+import { EventReader, MAX_PAGE, NEWEST_SCAN_ROWS, type EventRow } from '../src/storage/event-reader.js';
 import { createTestKernel } from '../src/testing/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -21,16 +21,7 @@ function rng(seed: number): () => number {
   return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  ts: number;
-  type: string;
-  source: string;
-  project: string | null;
-  severity: string;
-  data: string;
-}
+type Row = EventRow;
 
 /** A log with dense and sparse stretches, timestamps mostly rising but sometimes back-dated. */
 function seedLog(db: Db): Row[] {

@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 
 type Db = Database.Database;
 
-interface Row {
+/** A row of the events table as SQLite returns it. */
+export interface EventRow {
   seq: number;
   id: string;
   ts: number;
@@ -27,7 +28,7 @@ const typesInRange = (name: string) =>
   `${name}(t) AS (SELECT min(type) FROM events WHERE type >= ? AND type < ? ` +
   `UNION ALL SELECT (SELECT min(type) FROM events WHERE type > ${name}.t AND type < ?) FROM ${name} WHERE ${name}.t IS NOT NULL)`;
 
-function toEvent(r: Row): StoredEvent {
+function toEvent(r: EventRow): StoredEvent {
   return { seq: r.seq, id: r.id, ts: r.ts, type: r.type, source: r.source, project: r.project, severity: r.severity as Severity, data: JSON.parse(r.data) };
 }
 
@@ -116,11 +117,11 @@ export class EventReader implements EventLogReader {
    * The first `n` matches in seq order. The inner query picks the seqs from an index where it can
    * (covering for types and time); only those `n` rows are then read whole.
    */
-  private select(filter: EventQuery, n: number): Row[] {
+  private select(filter: EventQuery, n: number): EventRow[] {
     const w = where(filter, 'index');
     const order = filter.descending ? 'DESC' : 'ASC';
     return this.prepare(`SELECT * FROM events WHERE seq IN (SELECT seq FROM events ${w.sql} ORDER BY seq ${order} LIMIT ?) ORDER BY seq ${order}`)
-      .all(...w.params, n) as Row[];
+      .all(...w.params, n) as EventRow[];
   }
 
   /**
@@ -128,11 +129,11 @@ export class EventReader implements EventLogReader {
    * cursor) through at most NEWEST_SCAN_ROWS seqs. If `n` matches are there, they are exactly the
    * answer (every match further back has a smaller seq); otherwise undefined, and `select` answers.
    */
-  private newest(filter: EventQuery, n: number): Row[] | undefined {
+  private newest(filter: EventQuery, n: number): EventRow[] | undefined {
     const w = where(filter, 'range');
     // NOT INDEXED: walk the table itself by seq (the planner would pick the type index and sort)
     const rows = this.prepare(`SELECT * FROM events NOT INDEXED ${w.sql ? `${w.sql} AND` : 'WHERE'} seq >= coalesce(?, (SELECT max(seq) FROM events) + 1) - ? ORDER BY seq DESC LIMIT ?`)
-      .all(...w.params, filter.after ?? null, NEWEST_SCAN_ROWS, n) as Row[];
+      .all(...w.params, filter.after ?? null, NEWEST_SCAN_ROWS, n) as EventRow[];
     return rows.length === n ? rows : undefined;
   }
 
@@ -142,7 +143,7 @@ export class EventReader implements EventLogReader {
   }
 
   get(id: string): StoredEvent | undefined {
-    const row = this.prepare('SELECT * FROM events WHERE id = ?').get(id) as Row | undefined;
+    const row = this.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
     return row ? toEvent(row) : undefined;
   }
 }
