@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   KRN_ERR_STORAGE_READONLY: 'database file or directory is read-only',
   KRN_ERR_MIGRATION_FAILED: 'a plugin migration failed',
   KRN_ERR_MIGRATION_PREFIX: 'a migration created objects outside the plugin table prefix',
+  KRN_ERR_PROJECTION_INVALID: 'a projection definition is malformed',
+  KRN_ERR_PROJECTION_FAILED: 'a projection threw while folding events',
   KRN_ERR_LEASE: 'lease operation failed',
   KRN_ERR_SCHEDULER_FAILED: 'a scheduled callback threw',
 } as const;
@@ -57,6 +59,7 @@ export type Phase =
   | 'event'
   | 'tool'
   | 'storage'
+  | 'projection'
   | 'schedule'
   | 'lease';
 

@@ -21,6 +21,7 @@ import { buildStatus, FileSize } from './status.js';
 import { AuditLog } from './storage/audit.js';
 import { openDatabase, type Db } from './storage/database.js';
 import { EventWriter } from './storage/event-log.js';
+import { Projections } from './storage/projections.js';
 import { EventReader } from './storage/event-reader.js';
 import { Lease } from './storage/lease.js';
 import { recoverSpilled, spillEvents } from './storage/spill.js';
@@ -89,10 +90,12 @@ export class Kernel {
     this.resources = new ResourceRegistry(this.rbac, this.audit);
     this.prompts = new PromptRegistry(this.rbac, this.audit);
     const bus = new EventBus();
+    const projections = new Projections(this.db, (err) => this.report(err));
     this.writer = new EventWriter(this.db, {
       batchSize: config.storage.batchSize,
       flushMs: config.storage.flushMs,
-      onCommitted: (events) => this.hooks.call('eventStored', events),
+      inTransaction: (events) => projections.applyInTransaction(events),
+      onCommitted: (events) => (projections.afterCommit(), this.hooks.call('eventStored', events)),
       onError: (err) => this.logger.error({ code: err.code, err: err.cause }, err.detail),
     });
     this.ingest = new Ingest(this.hooks, bus, this.writer);
@@ -114,6 +117,7 @@ export class Kernel {
       reader: this.events,
       dataDir: paths.dataDir,
       lease: this.lease,
+      projections,
       projects: () => (this.loaded.config as KernelConfig).projects,
       emit: (source, type, data, opts) => this.ingestEmit(source, type, data, opts),
       api: (id) => {
@@ -216,7 +220,6 @@ export class Kernel {
     return this.ingestEmit('kernel', type, data, options);
   }
 
-  /** Once the log is closed an event could never be written (a retry timer would spin forever). */
   /** Record a lifecycle event; a faulty hook must not break the lifecycle, so failures are only logged. */
   private lifecycleEvent(type: string, data: Record<string, unknown>): void {
     try {

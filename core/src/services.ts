@@ -7,6 +7,7 @@ import type { Rbac } from './rbac/rbac.js';
 import type { AuditLog } from './storage/audit.js';
 import type { Db } from './storage/database.js';
 import type { LeaseKeeper } from './storage/lease-keeper.js';
+import type { Projections } from './storage/projections.js';
 import type { EventReader } from './storage/event-reader.js';
 import type { PromptRegistry, ResourceRegistry } from './tools/catalog.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
@@ -28,6 +29,7 @@ export interface KernelServices {
   readonly reader: EventReader;
   readonly dataDir: string;
   readonly lease: LeaseKeeper;
+  readonly projections: Projections;
   projects(): readonly string[];
   /** The ingest path: hook chain → listeners → batched append. */
   emit(source: string, type: string, data: unknown, options?: EmitOptions): Promise<StoredEvent | undefined>;

@@ -381,6 +381,7 @@ describe('several processes opening one fresh database at once', () => {
         const rows = db.prepare('SELECT plugin, version, count(*) AS n FROM schema_migrations GROUP BY plugin, version ORDER BY plugin, version').all();
         assert.deepEqual(rows, [
           { plugin: 'kernel', version: 1, n: 1 },
+          { plugin: 'kernel', version: 2, n: 1 },
           { plugin: 'race-plugin', version: 1, n: 1 },
           { plugin: 'race-plugin', version: 2, n: 1 },
           { plugin: 'race-plugin', version: 3, n: 1 },

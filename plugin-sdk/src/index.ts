@@ -48,4 +48,5 @@ export type {
   ResourceContent,
   ResourceDefinition,
 } from './resources.js';
+export type { ProjectionDefinition, ProjectionHandle, ProjectionStatus, ProjectionTx } from './projections.js';
 export { parseSince } from './time.js';

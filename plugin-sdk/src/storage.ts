@@ -1,4 +1,5 @@
 import type { EventLogReader } from './events.js';
+import type { ProjectionDefinition, ProjectionHandle } from './projections.js';
 
 /**
  * The result of running a write statement.
@@ -81,4 +82,9 @@ export interface PluginStorage {
   readonly events: EventLogReader;
   /** A directory only this plugin writes to (created on first use). */
   readonly dataDir: string;
+  /**
+   * Register a projection: a fold of the event log into this plugin's tables, applied in the
+   * ingest transaction and caught up from a persisted cursor. See {@link ProjectionDefinition}.
+   */
+  projection(definition: ProjectionDefinition): ProjectionHandle;
 }

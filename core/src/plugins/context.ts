@@ -87,6 +87,11 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
         if (!dataDir) mkdirSync((dataDir = join(k.dataDir, 'plugins', id)), { recursive: true });
         return dataDir;
       },
+      projection(definition) {
+        const handle = k.projections.register(id, definition, (type, data, options) => void ctx.events.emit(type, data as never, options));
+        scope.add(handle);
+        return handle;
+      },
     },
     tools: { register: (definition, handler) => scope.add(k.tools.register(toolOwner, definition as never, handler as never)) },
     resources: { register: (definition, read) => scope.add(k.resources.register(toolOwner, definition, read)) },

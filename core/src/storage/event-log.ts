@@ -9,6 +9,8 @@ export interface EventLogOptions {
   batchSize?: number;
   /** Otherwise flush this long after the first waiting event (default 5 ms). */
   flushMs?: number;
+  /** Called inside each batch's transaction after the rows are in (folds projections). */
+  inTransaction?: (events: readonly StoredEvent[]) => void;
   /** Called after each committed batch (runs the eventStored hook). */
   onCommitted?: (events: readonly StoredEvent[]) => void;
   /** Called when a flush fails; the batch stays queued and is retried. */
@@ -60,6 +62,7 @@ export class EventWriter {
         if (this.outboxFilter?.(e)) this.insertOutbox.run(seq);
         stored.push({ ...e, seq });
       }
+      this.options.inTransaction?.(stored);
       return stored;
     });
   }

@@ -28,7 +28,7 @@ const typesInRange = (name: string) =>
   `${name}(t) AS (SELECT min(type) FROM events WHERE type >= ? AND type < ? ` +
   `UNION ALL SELECT (SELECT min(type) FROM events WHERE type > ${name}.t AND type < ?) FROM ${name} WHERE ${name}.t IS NOT NULL)`;
 
-function toEvent(r: EventRow): StoredEvent {
+export function toEvent(r: EventRow): StoredEvent {
   return { seq: r.seq, id: r.id, ts: r.ts, type: r.type, source: r.source, project: r.project, severity: r.severity as Severity, data: JSON.parse(r.data) };
 }
 

@@ -51,4 +51,19 @@ export const KERNEL_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'projection cursors',
+    up: `
+      CREATE TABLE projections (
+        plugin      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        cursor      INTEGER NOT NULL DEFAULT 0,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (plugin, name)
+      ) WITHOUT ROWID;
+    `,
+    down: 'DROP TABLE projections',
+  },
 ];

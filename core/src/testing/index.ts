@@ -20,6 +20,11 @@ export interface TestKernelOptions {
   t?: { after(fn: () => unknown): void };
   /** Extra environment (DEVFLOW_HOME is set to the temp dir). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Use this directory as DEVFLOW_HOME (its `devflow.db`) instead of a fresh temp dir, and leave it
+   * in place on close: how a test opens a second kernel on the database a first one wrote.
+   */
+  home?: string;
 }
 
 export interface LogRecord {
@@ -64,7 +69,8 @@ export interface TestKernel {
  * ```
  */
 export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
-  const home = mkdtempSync(join(tmpdir(), 'devflow-test-'));
+  const owned = !options.home;
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'devflow-test-'));
   const logs: LogRecord[] = [];
   const echo = process.env.DEVFLOW_TEST_LOGS === '1';
   const logger = createRootLogger({
@@ -88,7 +94,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       watchConfig: false,
     });
   } catch (e) {
-    rmSync(home, { recursive: true, force: true });
+    if (owned) rmSync(home, { recursive: true, force: true });
     throw e;
   }
   const events: StoredEvent[] = [];
@@ -104,7 +110,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     if (closed) return;
     closed = true;
     await kernel.stop();
-    rmSync(home, { recursive: true, force: true });
+    if (owned) rmSync(home, { recursive: true, force: true });
   };
   options.t?.after(close);
   const report = await kernel.start();
@@ -141,3 +147,4 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     close,
   };
 }
+export { eventSources, replay, type RecordedEvent } from './replay.js';

@@ -1,0 +1,213 @@
+import type { EmitOptions, ProjectionDefinition, ProjectionHandle, ProjectionStatus, StoredEvent } from '@devflow/plugin-sdk';
+import type Database from 'better-sqlite3';
+import { PluginError, messageOf } from '../errors.js';
+import { toEvent, type EventRow } from './event-reader.js';
+import { typeMatcher } from './type-matcher.js';
+
+type Db = Database.Database;
+type Emit = (type: string, data: Record<string, unknown>, options?: EmitOptions) => void;
+
+/** Events read per catch-up transaction: short enough that live writers never wait long. */
+const CHUNK = 2000;
+/** A live batch that finds more than this many unfolded events before it hands over to catch-up. */
+const MAX_GAP = CHUNK;
+const NAME_RE = /^[a-z][a-z0-9-]*$/;
+
+interface Entry {
+  plugin: string;
+  def: ProjectionDefinition;
+  matches: (type: string) => boolean;
+  emit: Emit;
+  state: ProjectionStatus['state'];
+  rebuilding: boolean;
+  error?: string;
+  derived: [string, Record<string, unknown>, EmitOptions | undefined][];
+  disposed: boolean;
+  ready: Promise<void>;
+  settle: () => void;
+}
+
+/**
+ * Projections: plugin folds of the event log, applied inside the transaction that appends a batch
+ * (so a rollup can never disagree with the log) and caught up from a cursor kept in the
+ * `projections` table. The cursor lives in the database, not in memory, because several processes
+ * share the file: whichever process writes a batch folds everything up to it.
+ */
+export class Projections {
+  private readonly entries = new Map<string, Entry>();
+  private readonly getCursor: Database.Statement;
+  private readonly setCursor: Database.Statement;
+  private readonly range: Database.Statement;
+  private readonly head: Database.Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly report: (err: PluginError) => void,
+  ) {
+    this.getCursor = db.prepare('SELECT version, cursor FROM projections WHERE plugin = ? AND name = ?');
+    this.setCursor = db.prepare(
+      'INSERT INTO projections (plugin, name, version, cursor, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (plugin, name) DO UPDATE SET version = excluded.version, cursor = excluded.cursor, updated_at = excluded.updated_at',
+    );
+    this.range = db.prepare('SELECT * FROM events WHERE seq > ? AND seq < ? ORDER BY seq LIMIT ?');
+    this.head = db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events');
+  }
+
+  register(plugin: string, def: ProjectionDefinition, emit: Emit): ProjectionHandle {
+    const key = `${plugin}/${def.name}`;
+    const invalid = (detail: string) => new PluginError('KRN_ERR_PROJECTION_INVALID', { plugin, phase: 'start', detail: `projection "${def.name}": ${detail}` });
+    if (!NAME_RE.test(String(def.name))) throw invalid('name must be kebab-case');
+    if (!Number.isInteger(def.version) || def.version < 1) throw invalid('version must be an integer >= 1');
+    if (!Array.isArray(def.types) || def.types.length === 0) throw invalid('types must list at least one event type, prefix (a.*) or *');
+    if (typeof def.apply !== 'function' || typeof def.reset !== 'function') throw invalid('apply and reset must be functions');
+    if (this.entries.has(key)) throw invalid('registered twice; names are unique per plugin');
+    const entry = { plugin, def, matches: typeMatcher(def.types), emit, state: 'catching-up', rebuilding: false, derived: [], disposed: false } as unknown as Entry;
+    this.entries.set(key, entry);
+    const row = this.getCursor.get(plugin, def.name) as { version: number; cursor: number } | undefined;
+    if (!row || row.version !== def.version) this.reset(entry, !!row);
+    else this.catchUp(entry);
+    return {
+      get ready() {
+        return entry.ready;
+      },
+      rebuild: () => {
+        if (entry.disposed) return Promise.resolve();
+        this.reset(entry, true);
+        return entry.ready;
+      },
+      status: () => this.status(entry),
+      dispose: () => {
+        entry.disposed = true;
+        entry.settle();
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    };
+  }
+
+  /** Fold a batch the event writer is storing. Runs inside the writer's transaction. */
+  applyInTransaction(batch: readonly StoredEvent[]): void {
+    if (!batch.length || !this.entries.size) return;
+    const first = (batch[0] as StoredEvent).seq;
+    for (const entry of this.entries.values()) {
+      if (entry.state !== 'live') continue;
+      const cursor = this.cursorOf(entry);
+      let events: readonly StoredEvent[] = batch;
+      if (cursor < first - 1) {
+        // Another process stored events without folding them (it runs without this plugin).
+        const gap = this.range.all(cursor, first, MAX_GAP + 1) as EventRow[];
+        if (gap.length > MAX_GAP) {
+          this.catchUp(entry);
+          continue;
+        }
+        events = [...gap.map(toEvent), ...batch];
+      } else if (cursor >= first) events = batch.filter((e) => e.seq > cursor);
+      this.fold(entry, events, (events.at(-1) ?? batch.at(-1))!.seq);
+    }
+  }
+
+  /** Emit the derived events queued by folds that committed. */
+  afterCommit(): void {
+    for (const entry of this.entries.values()) {
+      if (!entry.derived.length) continue;
+      const derived = entry.derived;
+      entry.derived = [];
+      if (entry.disposed) continue;
+      for (const [type, data, options] of derived) {
+        try {
+          entry.emit(type, data, options);
+        } catch (e) {
+          this.report(new PluginError('KRN_ERR_PROJECTION_FAILED', { plugin: entry.plugin, phase: 'projection', cause: e, detail: `projection "${entry.def.name}" emitted ${type}: ${messageOf(e)}` }));
+        }
+      }
+    }
+  }
+
+  list(): (ProjectionStatus & { plugin: string })[] {
+    return [...this.entries.values()].map((e) => ({ plugin: e.plugin, ...this.status(e) }));
+  }
+
+  private status(entry: Entry): ProjectionStatus {
+    const cursor = this.cursorOf(entry);
+    const lag = Math.max(0, (this.head.get() as { seq: number }).seq - cursor);
+    const s = { name: entry.def.name, version: entry.def.version, cursor, lag, state: entry.state };
+    return entry.error ? { ...s, error: entry.error } : s;
+  }
+
+  private cursorOf(entry: Entry): number {
+    return (this.getCursor.get(entry.plugin, entry.def.name) as { cursor: number } | undefined)?.cursor ?? 0;
+  }
+
+  /** Fold events (already read) in a savepoint; on failure the projection stops, the batch stays. */
+  private fold(entry: Entry, events: readonly StoredEvent[], upTo: number): boolean {
+    const matching = events.filter((e) => entry.matches(e.type));
+    const queued = entry.derived.length;
+    const tx = {
+      db: this.db as never,
+      rebuilding: entry.rebuilding,
+      catchingUp: entry.state === 'catching-up',
+      emit: (type: string, data: Record<string, unknown>, options?: EmitOptions) => {
+        if (!entry.rebuilding) entry.derived.push([type, data, options]);
+      },
+    };
+    try {
+      this.db.transaction(() => {
+        if (matching.length) entry.def.apply(matching, tx);
+        this.setCursor.run(entry.plugin, entry.def.name, entry.def.version, upTo, Date.now());
+      })();
+      return true;
+    } catch (e) {
+      entry.derived.length = queued;
+      entry.state = 'failed';
+      entry.error = messageOf(e);
+      this.report(
+        new PluginError('KRN_ERR_PROJECTION_FAILED', {
+          plugin: entry.plugin,
+          phase: 'projection',
+          cause: e,
+          detail: `projection "${entry.def.name}" failed on events after seq ${this.cursorOf(entry)}: ${entry.error}; it stops here (events are kept) until the plugin restarts or the projection is rebuilt`,
+        }),
+      );
+      entry.settle();
+      return false;
+    }
+  }
+
+  private reset(entry: Entry, rebuilding: boolean): void {
+    this.db.transaction(() => {
+      entry.def.reset(this.db as never);
+      this.setCursor.run(entry.plugin, entry.def.name, entry.def.version, 0, Date.now());
+    })();
+    entry.rebuilding = rebuilding;
+    entry.error = undefined;
+    this.catchUp(entry);
+  }
+
+  /** Fold the log from the cursor in chunks, one transaction each, yielding between them. */
+  private catchUp(entry: Entry): void {
+    entry.state = 'catching-up';
+    entry.ready = new Promise<void>((resolve) => (entry.settle = resolve));
+    const step = () => {
+      if (entry.disposed || entry.state !== 'catching-up') return entry.settle();
+      let done = false;
+      try {
+        this.db.transaction(() => {
+          const rows = this.range.all(this.cursorOf(entry), Number.MAX_SAFE_INTEGER, CHUNK) as EventRow[];
+          done = rows.length < CHUNK;
+          if (rows.length && !this.fold(entry, rows.map(toEvent), (rows.at(-1) as EventRow).seq)) done = false;
+          if (done) {
+            entry.state = 'live';
+            entry.rebuilding = false;
+          }
+        }).immediate();
+      } catch (e) {
+        this.report(new PluginError('KRN_ERR_STORAGE', { plugin: entry.plugin, phase: 'projection', cause: e, detail: `projection "${entry.def.name}" could not read the log: ${messageOf(e)}; retrying` }));
+        setTimeout(step, 1000).unref();
+        return;
+      }
+      this.afterCommit();
+      if ((entry.state as ProjectionStatus['state']) !== 'catching-up') entry.settle();
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  }
+}
