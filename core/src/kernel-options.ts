@@ -19,6 +19,11 @@ export interface KernelOptions {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** Take the monitor lease when plugins need it (default true). One-shot CLI commands pass false. */
   monitors?: boolean;
+  /**
+   * Lease-bound work (`ctx.lease.whileHeld`) waits for this promise before it starts: `devflow mcp`
+   * answers the client's `initialize` and `tools/list` first and only then starts the watchers.
+   */
+  leaseWorkAfter?: Promise<unknown>;
   /** Extra log streams besides stderr/the log file (the MCP adapter forwards logs to clients). */
   extraLogStreams?: readonly ExtraLogStream[];
   /** Watch the config file and apply edits live (default: the config's kernel.watchConfig). */

@@ -101,7 +101,7 @@ export class Kernel {
     this.ingest = new Ingest(this.hooks, bus, this.writer);
     this.lease = new LeaseKeeper(new Lease(this.db, 'monitors', config.kernel.leaseTtlMs), (err) => this.report(err), () => {
       if (!this.stopping) void this.supervisor.reconcile(this.loaded);
-    }, options.monitors ?? true);
+    }, options.monitors ?? true, options.leaseWorkAfter);
     this.services = {
       version: KERNEL_VERSION,
       logger: this.logger,

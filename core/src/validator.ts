@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { AJV_OPTIONS, precompiled, precompiledMeta, schemaKey } from './validator-precompiled.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -53,11 +54,13 @@ export function formatPath(path: readonly string[]): string {
  * unknown keywords, because plugin schemas may carry editor hints such as markdownDescription.
  */
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+  private ajvInstance: Ajv | undefined;
   private readonly cache = new WeakMap<object, ValidateFunction>();
 
-  constructor() {
-    addFormats(this.ajv);
+  /** Created on first need: with the first-party schemas precompiled, a start may need none. */
+  private get ajv(): Ajv {
+    if (!this.ajvInstance) addFormats((this.ajvInstance = new Ajv({ ...AJV_OPTIONS })));
+    return this.ajvInstance;
   }
 
   /** Compile a schema (cached per schema object). Throws if the schema itself is invalid. */
@@ -65,7 +68,8 @@ export class SchemaValidator {
     const key = typeof schema === 'object' ? schema : { const: schema };
     let fn = this.cache.get(key);
     if (!fn) {
-      fn = this.ajv.compile(typeof schema === 'boolean' ? (schema ? {} : { not: {} }) : schema);
+      const plain = typeof schema === 'boolean' ? (schema ? {} : { not: {} }) : schema;
+      fn = precompiled(schemaKey(plain)) ?? this.ajv.compile(plain);
       this.cache.set(key, fn);
     }
     const validate = fn;
@@ -78,11 +82,38 @@ export class SchemaValidator {
     };
   }
 
-  /** Check that a schema compiles; returns the compiler's message if not. */
+  /**
+   * A validator compiled on first use. Cold start matters (an AI client waits for `tools/list`),
+   * and compiling every tool's schemas up front cost more than half of the kernel's own start; a
+   * schema that passes {@link checkSchema} but still fails to compile (a dangling `$ref`) throws
+   * on the first call instead.
+   */
+  lazy(schema: object | boolean): Validate {
+    let validate: Validate | undefined;
+    return (value) => (validate ??= this.compile(schema))(value);
+  }
+
+  /**
+   * Check a schema against the JSON Schema meta-schema (cheap, unlike compiling it); returns what
+   * is wrong, or undefined.
+   */
   checkSchema(schema: unknown): string | undefined {
+    if (typeof schema !== 'object' && typeof schema !== 'boolean') return 'schema must be an object';
     try {
-      if (typeof schema !== 'object' && typeof schema !== 'boolean') return 'schema must be an object';
-      // Compiled through the cache: the check and the later use share one compilation.
+      const meta = precompiledMeta();
+      if (meta) return meta(schema) ? undefined : this.ajv.errorsText(meta.errors, { dataVar: 'schema' });
+      if (this.ajv.validateSchema(schema as object) === true) return undefined;
+      return this.ajv.errorsText(this.ajv.errors, { dataVar: 'schema' });
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Check that a schema compiles (compiled through the cache, so the later use is free). */
+  checkCompiles(schema: unknown): string | undefined {
+    const problem = this.checkSchema(schema);
+    if (problem) return problem;
+    try {
       this.compile(schema as object | boolean);
       return undefined;
     } catch (e) {

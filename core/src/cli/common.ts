@@ -14,9 +14,9 @@ export interface GlobalOptions {
 export { CliExit } from './cli-exit.js';
 
 /** Open the kernel for a CLI command, turning config and storage errors into clear exits. */
-export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean; monitors?: boolean; quiet?: boolean; extraLogStreams?: KernelOptions['extraLogStreams'] } = {}): Kernel {
+export function openKernel(options: GlobalOptions, extra: { watchConfig?: boolean; monitors?: boolean; quiet?: boolean; extraLogStreams?: KernelOptions['extraLogStreams']; leaseWorkAfter?: Promise<unknown> } = {}): Kernel {
   try {
-    return Kernel.open({ configFile: options.config, watchConfig: extra.watchConfig ?? false, monitors: extra.monitors ?? true, ...(extra.quiet ? { logLevel: 'warn' as const } : {}), extraLogStreams: extra.extraLogStreams ?? [] });
+    return Kernel.open({ configFile: options.config, watchConfig: extra.watchConfig ?? false, monitors: extra.monitors ?? true, ...(extra.quiet ? { logLevel: 'warn' as const } : {}), extraLogStreams: extra.extraLogStreams ?? [], leaseWorkAfter: extra.leaseWorkAfter });
   } catch (e) {
     if (e instanceof ConfigError) throw new CliExit(EXIT.CONFIG, ['devflow: the config cannot be used:', ...e.problems.map((p) => `  ${p.message}`)]);
     if (e instanceof PluginError) throw new CliExit(EXIT.PROBLEMS, [`devflow: ${e.message}`]);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CORE_ROOT } from '../core-root.js';
 import { embeddedDefaults, gitRoot } from '../config/defaults.js';
 import { editConfigFile } from '../config/edit.js';
 import { devflowPaths } from '../config/paths.js';
@@ -18,7 +18,7 @@ export function claudeDesktopConfigPath(platform = process.platform, env = proce
 
 /** The exact `mcpServers` entry for this installation: absolute node and script paths. */
 export function clientEntry(env = process.env): { command: string; args: string[]; env?: Record<string, string> } {
-  const script = fileURLToPath(new URL('../../../bin/devflow.js', import.meta.url));
+  const script = join(CORE_ROOT, 'bin', 'devflow.js');
   return { command: process.execPath, args: [script, 'mcp'], ...(env.DEVFLOW_HOME ? { env: { DEVFLOW_HOME: resolve(env.DEVFLOW_HOME) } } : {}) };
 }
 

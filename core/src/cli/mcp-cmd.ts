@@ -7,6 +7,9 @@ import { formatReport } from '../report.js';
 import { CliExit, openKernel, type GlobalOptions } from './common.js';
 import { EXIT } from './exit-codes.js';
 
+/** How long a stdio session waits for the client's first `tools/list` before starting the watchers. */
+const WATCHERS_WAIT_MS = 1500;
+
 export interface McpOptions extends GlobalOptions {
   http?: boolean;
   port?: string;
@@ -24,7 +27,11 @@ export interface McpOptions extends GlobalOptions {
 export async function mcpCommand(options: McpOptions): Promise<number> {
   const stdout = options.http ? undefined : reserveStdout();
   const bridge = new McpLogBridge();
-  const kernel = openKernel(options, { watchConfig: true, extraLogStreams: [{ level: 'trace', stream: bridge }] });
+  // The watchers start once the client has its tool list (or after a moment without one): the
+  // client's wait for `initialize` and `tools/list` should not include the monitors' start-up.
+  let startWatchers: () => void = () => {};
+  const leaseWorkAfter = new Promise<void>((resolve) => (startWatchers = resolve));
+  const kernel = openKernel(options, { watchConfig: true, extraLogStreams: [{ level: 'trace', stream: bridge }], leaseWorkAfter });
   const profile = resolveProfile(options.profile ?? kernel.config.mcp.profile, options.tools, kernel.config.mcp.profiles);
   if (typeof profile === 'string') {
     await kernel.stop();
@@ -61,6 +68,7 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
 
   const report = await kernel.start();
   process.stderr.write(`${formatReport(kernel.status(), report.problems)}\n`);
+  setTimeout(startWatchers, options.http ? 0 : WATCHERS_WAIT_MS).unref();
   try {
     if (options.http) {
       const { serveHttp } = await import('../mcp/http.js');
@@ -76,7 +84,7 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
       clearInterval(keepAlive);
       await http.close();
     } else {
-      await Promise.race([serveStdio(kernel, { principal, profile }, bridge, stdout as NodeJS.WritableStream), stopSignal]);
+      await Promise.race([serveStdio(kernel, { principal, profile, onToolsListed: startWatchers }, bridge, stdout as NodeJS.WritableStream), stopSignal]);
     }
   } finally {
     await kernel.stop();

@@ -19,6 +19,8 @@ import { toCallToolResult } from './render.js';
 export interface McpSessionOptions {
   principal: Principal;
   profile: ProfileSpec;
+  /** Called after each answered `tools/list` (the CLI starts the watchers after the first). */
+  onToolsListed?: () => void;
 }
 
 const INSTRUCTIONS =
@@ -49,6 +51,7 @@ export function createMcpServer(kernel: Kernel, options: McpSessionOptions): { s
       ...(t.outputSchema ? { outputSchema: t.outputSchema as Tool['outputSchema'] } : {}),
       annotations: { ...(t.title ? { title: t.title } : {}), ...t.annotations },
     }));
+    if (options.onToolsListed) setImmediate(options.onToolsListed);
     return { tools };
   });
 

@@ -181,7 +181,7 @@ function whileHeld(id: string, scope: PluginScope, k: KernelServices, start: (si
   const begin = () => {
     if (current || !scope.active) return;
     const controller = new AbortController();
-    const started = scope.track(Promise.resolve().then(() => start(controller.signal)));
+    const started = scope.track(k.lease.workGate.then(() => start(controller.signal), () => start(controller.signal)));
     started.catch(report);
     current = { controller, started };
   };

@@ -57,7 +57,7 @@ export function checkDefinition(entry: string, value: unknown, validator: Schema
     if (typeof def.config !== 'object' || def.config === null || (def.config as { type?: unknown }).type !== 'object') {
       problems.push(bad('config must be a JSON Schema with type "object"'));
     } else {
-      const why = validator.checkSchema(def.config);
+      const why = validator.checkCompiles(def.config);
       if (why) problems.push(bad(`config schema does not compile: ${why}`));
     }
   }

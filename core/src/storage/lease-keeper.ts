@@ -17,6 +17,8 @@ export class LeaseKeeper {
     private readonly onError: (error: PluginError) => void,
     private readonly onChange: () => void,
     private readonly enabled = true,
+    /** Lease-bound work starts only once this settles (see KernelOptions.leaseWorkAfter). */
+    readonly workGate: Promise<unknown> = Promise.resolve(),
   ) {}
 
   /** Take or renew the lease now; starts the renew/take-over loop on first use. */

@@ -27,7 +27,7 @@ export function checkToolDefinition(
     if (schema === undefined) continue;
     if (key === 'outputSchema' && schema.type !== 'object') throw invalid('outputSchema must be a JSON Schema with type "object"');
     const problem = validator.checkSchema(schema);
-    if (problem) throw invalid(`${key} does not compile: ${problem}`);
+    if (problem) throw invalid(`${key} is not a valid JSON Schema: ${problem}`);
   }
   for (const k of Object.keys(def.annotations ?? {})) {
     if (!ANNOTATIONS.has(k)) throw invalid(`unknown annotation "${k}" (use readOnlyHint, destructiveHint, idempotentHint, openWorldHint)`);

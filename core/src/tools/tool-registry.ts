@@ -85,8 +85,8 @@ export class ToolRegistry {
       owner,
       def,
       handler,
-      validateInput: this.validator.compile(def.inputSchema),
-      validateOutput: def.outputSchema ? this.validator.compile(def.outputSchema) : undefined,
+      validateInput: this.validator.lazy(def.inputSchema),
+      validateOutput: def.outputSchema ? this.validator.lazy(def.outputSchema) : undefined,
     };
     this.tools.set(def.name, entry);
     this.changed();
@@ -141,7 +141,13 @@ export class ToolRegistry {
     }
 
     const input = structuredClone(args ?? {}) as Record<string, unknown>;
-    const issues = tool.validateInput(input);
+    let issues: ReturnType<Validate>;
+    try {
+      issues = tool.validateInput(input);
+    } catch (e) {
+      this.audit.record({ ...principalFields, action: 'tool:call', outcome: 'error', detail: { code: 'KRN_ERR_TOOL_INVALID' } });
+      return fail('KRN_ERR_TOOL_INVALID', `${name}'s inputSchema does not compile (${e instanceof Error ? e.message : String(e)}); this is a bug in plugin "${owner.id}"`);
+    }
     if (issues.length) {
       const list = issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
       this.audit.record({ ...principalFields, action: 'tool:call', outcome: 'error', durationMs: performance.now() - started, detail: { code: 'KRN_ERR_TOOL_INPUT' } });
@@ -209,7 +215,12 @@ export class ToolRegistry {
   }
 
   private checkOutput(tool: Registered, value: unknown, logger: Logger, took: () => number): ToolResult {
-    const bad = tool.validateOutput?.(value) ?? [];
+    let bad: ReturnType<Validate>;
+    try {
+      bad = tool.validateOutput?.(value) ?? [];
+    } catch (e) {
+      bad = [{ path: [], message: `(the outputSchema does not compile: ${e instanceof Error ? e.message : String(e)})` }];
+    }
     if (bad.length) {
       const message = `${tool.def.name} returned a result that does not match its outputSchema: ${bad.map((i) => `${formatPath(i.path)} ${i.message}`).join('; ')}`;
       logger.error({ code: 'KRN_ERR_TOOL_FAILED' }, message);
