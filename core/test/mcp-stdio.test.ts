@@ -189,7 +189,12 @@ async function ok(s: Session, name: string, args: Record<string, unknown> = {}):
   const r = await call(s, name, args);
   assert.ok(!r.isError, `${name}(${JSON.stringify(args).slice(0, 200)}) failed: ${text(r)}\n${s.stderr().slice(-3000)}`);
   assert.ok(r.structuredContent, `${name} returned no structuredContent`);
-  assert.deepEqual(JSON.parse(text(r)), r.structuredContent, `${name}: the text is not the structured content`);
+  // The text is the tool's own rendering for the model, or else the structured content as JSON.
+  const t = text(r);
+  assert.ok(t.trim().length > 0, `${name}: empty text content`);
+  if (/^[{[]/.test(t)) assert.deepEqual(JSON.parse(t), r.structuredContent, `${name}: the text is not the structured content`);
+  if (name === 'devflow_status') assert.match(t, new RegExp(`^DevFlow ${KERNEL_VERSION.replace(/\./g, '\\.')}, up .*\nrunning: |running: admin`, 's'));
+  if (name === 'devflow_events_query') assert.match(t, /^(no events match|\d{4}-\d\d-\d\dT\S+ #\d+ [a-z0-9-]+\.)/);
   return r.structuredContent as Record<string, any>;
 }
 

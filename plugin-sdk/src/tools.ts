@@ -31,6 +31,9 @@ export interface ToolAnnotations {
  *   it for tools that answer everyday questions; the default profile holds at most 15 tools.
  * - `timeoutMs`: how long a call may run before it is cancelled and answered with an error
  *   (default 30 s).
+ * - `render`: the text the model reads next to `structuredContent`: compact lines rather than
+ *   the JSON again (most clients show the model only the text, and every byte costs context).
+ *   Defaults to the JSON. A renderer that throws falls back to the JSON.
  *
  * @example
  * ```ts
@@ -52,6 +55,7 @@ export interface ToolDefinition<I extends JsonSchemaObject = JsonSchemaObject, O
   readonly group?: string;
   readonly everyday?: boolean;
   readonly timeoutMs?: number;
+  render?(output: JsonSchemaObject extends O ? unknown : FromSchema<O, true>): string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolDefinition } from '@devflow/plugin-sdk';
 import type { ToolResult } from '../tools/tool-registry.js';
 
 /** Largest result handed to an assistant; tools should stay far below it (page instead). */
@@ -12,7 +13,7 @@ export const MAX_ERROR_CHARS = 4096;
  * (clients that ignore structured content still get it), or an `isError` result whose text names
  * the error code and what went wrong, so the model can correct itself.
  */
-export function toCallToolResult(result: ToolResult, hasOutputSchema: boolean): CallToolResult {
+export function toCallToolResult(result: ToolResult, tool: Pick<ToolDefinition, 'outputSchema' | 'render'>): CallToolResult {
   if (!result.ok) {
     const issues = result.error.issues?.length ? `\n${result.error.issues.map((i) => `- ${i.path}: ${i.message}`).join('\n')}` : '';
     const text = `${result.error.code}: ${result.error.message}${issues}`;
@@ -29,7 +30,18 @@ export function toCallToolResult(result: ToolResult, hasOutputSchema: boolean): 
   }
   const structured = typeof value === 'object' && value !== null && !Array.isArray(value);
   return {
-    content: [{ type: 'text', text }],
-    ...(hasOutputSchema && structured ? { structuredContent: value as Record<string, unknown> } : {}),
+    content: [{ type: 'text', text: rendered(tool, value) ?? text }],
+    ...(tool.outputSchema && structured ? { structuredContent: value as Record<string, unknown> } : {}),
   };
+}
+
+/** The tool's own text rendering, when it has one that works. */
+function rendered(tool: Pick<ToolDefinition, 'render'>, value: unknown): string | undefined {
+  if (!tool.render) return undefined;
+  try {
+    const text = tool.render(value as never);
+    return typeof text === 'string' && text.length <= MAX_RESULT_BYTES ? text : undefined;
+  } catch {
+    return undefined; // the JSON is still a faithful rendering
+  }
 }

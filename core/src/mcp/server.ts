@@ -69,7 +69,7 @@ export function createMcpServer(kernel: Kernel, options: McpSessionOptions): { s
         ? { onProgress: (p) => void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {}) }
         : {}),
     });
-    return toCallToolResult(result, !!info.outputSchema);
+    return toCallToolResult(result, info);
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({

@@ -38,3 +38,35 @@ export function statusView(s: KernelStatus) {
     plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
   };
 }
+
+/** Status as a few lines for the model: the plugins that are not running come with their reason. */
+export function renderStatus(v: ReturnType<typeof statusView>): string {
+  const db = v.database as { events?: number; sizeBytes?: number | null; path?: string };
+  const running = v.plugins.filter((p) => p.state === 'started').map((p) => p.id);
+  const lines = [
+    `DevFlow ${v.version}, up ${formatDuration(v.uptimeSeconds)}; monitors ${v.monitorLeaseHeld ? 'run in this process' : 'run in another process'}`,
+    `database: ${db.events ?? '?'} events, ${db.sizeBytes == null ? '?' : `${(db.sizeBytes / 1048576).toFixed(1)} MB`}`,
+    `projects: ${v.projects.length ? v.projects.join(', ') : '(none configured)'}`,
+    `running: ${running.join(', ') || '(none)'}`,
+  ];
+  for (const p of v.plugins) {
+    if (p.state !== 'started') lines.push(`${p.id}: ${p.state}${p.reason ? ` (${p.reason})` : ''}`);
+    if (p.lastError) lines.push(`${p.id} last error: ${p.lastError}`);
+  }
+  return lines.join('\n');
+}
+
+/** One line per event: time, type, project, then its data. */
+export function renderEvents(v: { events: EventView[]; next: number | null }): string {
+  if (!v.events.length) return 'no events match';
+  const lines = v.events.map((e) => `${e.time} #${e.seq} ${e.type}${e.project ? ` [${e.project}]` : ''}${e.severity !== 'info' ? ` (${e.severity})` : ''} ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}`);
+  if (v.next !== null) lines.push(`more: call again with cursor ${v.next}`);
+  return lines.join('\n');
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}

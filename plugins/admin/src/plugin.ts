@@ -1,6 +1,6 @@
 import { definePlugin, parseSince } from '@devflow/plugin-sdk';
 import { registerAdminTools } from './admin-tools.js';
-import { statusView, viewEvent } from './event-view.js';
+import { renderEvents, renderStatus, statusView, viewEvent } from './event-view.js';
 
 const PLUGIN_STATES = ['registered', 'resolved', 'starting', 'started', 'stopping', 'stopped', 'failed', 'skipped', 'standby', 'disabled'];
 
@@ -58,6 +58,7 @@ export default definePlugin({
           },
           required: ['version', 'plugins'],
         },
+        render: (v) => renderStatus(v as ReturnType<typeof statusView>),
       },
       () => statusView(ctx.kernel.status()),
     );
@@ -87,6 +88,7 @@ export default definePlugin({
           properties: { events: { type: 'array', items: { type: 'object' } }, next: { type: ['integer', 'null'] } },
           required: ['events', 'next'],
         },
+        render: (v) => renderEvents(v as Parameters<typeof renderEvents>[0]),
       },
       (args) => {
         const since = args.since === undefined ? undefined : parseSince(args.since);
