@@ -8,6 +8,11 @@ export type { PinoLogger };
 export interface ExtraLogStream {
   level: LevelWithSilent;
   stream: { write(chunk: string): unknown };
+  /**
+   * The lowest pino level value the stream wants right now (e.g. what MCP clients asked for with
+   * `logging/setLevel`); records below every stream's wish are dropped before they are serialized.
+   */
+  wants?: () => number;
 }
 
 export interface LoggerOptions {
@@ -39,5 +44,21 @@ export function createRootLogger(options: LoggerOptions = {}): PinoLogger {
   // With extra streams the logger itself runs at the most verbose level any stream wants.
   const streams = [{ level, stream: main }, ...options.extra];
   const lowest = LEVELS[Math.min(...streams.map((s) => LEVELS.indexOf(s.level)))] as LevelWithSilent;
-  return pino({ ...base, level: lowest }, pino.multistream(streams.map((s) => ({ level: s.level as never, stream: s.stream as never }))));
+  // Running at the lowest level would serialize every trace record on every tool call only for
+  // most of them to be dropped: a record is built only when some stream wants it now.
+  const mainValue = pino.levels.values[level] ?? Infinity;
+  const extras = options.extra;
+  const gate = () => Math.min(mainValue, ...extras.map((s) => (s.wants ? s.wants() : (pino.levels.values[s.level] ?? Infinity))));
+  return pino(
+    {
+      ...base,
+      level: lowest,
+      hooks: {
+        logMethod(args, method, levelValue) {
+          if (levelValue >= gate()) method.apply(this, args);
+        },
+      },
+    },
+    pino.multistream(streams.map((s) => ({ level: s.level as never, stream: s.stream as never }))),
+  );
 }

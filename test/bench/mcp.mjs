@@ -5,7 +5,7 @@
 //
 //   1. Seeds a fresh DEVFLOW_HOME with N events (default 1,000,000) over the last 30 days, through
 //      the kernel's own openDatabase (kernel schema) and batched better-sqlite3 inserts.
-//   2. Cold start: spawn → initialize → tools/list answered, for `devflow mcp --profile all` (the
+//   2. Cold start: spawn → initialize → tools/list answered, for `devflow mcp` exactly as a client launches it (the
 //      default plugins, on that database) and for the reference server, alternating, median.
 //   3. Tool round trips: one SDK Client per server over stdio, warm-up, then ≥ 1000 timed calls
 //      each of `devflow_status`, `devflow_events_query` and the reference's `echo`, in rotating
@@ -128,7 +128,7 @@ function countWindow(dbPath) {
 const SERVERS = {
   devflow: (home) => ({
     command: process.execPath,
-    args: [...DEVFLOW_NODE_ARGS, DEVFLOW_BIN, 'mcp', '--profile', 'all'],
+    args: [...DEVFLOW_NODE_ARGS, DEVFLOW_BIN, 'mcp'],
     cwd: home, // no devflow.config.json and no git work tree here: the embedded defaults
     env: { DEVFLOW_HOME: home },
   }),
@@ -182,7 +182,7 @@ const dbPath = join(home, 'devflow.db');
 const reuse = args.home !== undefined && existsSync(dbPath);
 let failed = false;
 try {
-  console.log(`MCP benchmark: devflow mcp --profile all vs ${REFERENCE_PKG}@${refPkg.version} (echo), over stdio, SDK client ${sdkVersion}`);
+  console.log(`MCP benchmark: devflow mcp (default plugins and tool profile, as Claude Desktop launches it) vs ${REFERENCE_PKG}@${refPkg.version} (echo), over stdio, SDK client ${sdkVersion}`);
   console.log(`${info.date}  node ${info.node}  ${info.cpu} × ${info.cores} cores`);
   console.log(`${fmtInt(EVENTS)} events over ${DAYS} days; ${fmtInt(CALLS)} timed calls per tool after ${WARMUP} warm-up, blocks of ${BLOCK}; ${COLD} cold starts per server\n`);
 
@@ -307,7 +307,7 @@ try {
         benchmark: 'mcp',
         machine: info,
         versions: { sdk: sdkVersion, reference: `${REFERENCE_PKG}@${refPkg.version}` },
-        config: { events: EVENTS, days: DAYS, bench24hEvents: seeded.inWindow, calls: CALLS, warmup: WARMUP, block: BLOCK, coldStarts: COLD, devflow: `node core/bin/devflow.js mcp --profile all`, reference: `node ${REFERENCE_BIN.slice(root.length + 1)} stdio` },
+        config: { events: EVENTS, days: DAYS, bench24hEvents: seeded.inWindow, calls: CALLS, warmup: WARMUP, block: BLOCK, coldStarts: COLD, devflow: `node core/bin/devflow.js mcp`, reference: `node ${REFERENCE_BIN.slice(root.length + 1)} stdio` },
         targets: TARGETS,
         coldStart: { ...coldSummary, ratio: coldRatio, pass: coldPass },
         roundTrip: rows,

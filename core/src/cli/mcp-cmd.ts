@@ -31,7 +31,7 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
   // client's wait for `initialize` and `tools/list` should not include the monitors' start-up.
   let startWatchers: () => void = () => {};
   const leaseWorkAfter = new Promise<void>((resolve) => (startWatchers = resolve));
-  const kernel = openKernel(options, { watchConfig: true, extraLogStreams: [{ level: 'trace', stream: bridge }], leaseWorkAfter });
+  const kernel = openKernel(options, { watchConfig: true, extraLogStreams: [{ level: 'trace', stream: bridge, wants: () => bridge.wants() }], leaseWorkAfter });
   const profile = resolveProfile(options.profile ?? kernel.config.mcp.profile, options.tools, kernel.config.mcp.profiles);
   if (typeof profile === 'string') {
     await kernel.stop();

@@ -11,6 +11,9 @@ function fromPino(level: number): LoggingLevel {
   return 'debug';
 }
 
+/** The lowest pino level value mapped to each MCP level (MCP debug takes pino trace and debug). */
+const PINO_VALUE: Record<LoggingLevel, number> = { debug: 10, info: 30, notice: 30, warning: 40, error: 50, critical: 60, alert: 60, emergency: 60 };
+
 /**
  * Forwards the kernel's log records to MCP clients as `notifications/message`, each session at the
  * level it asked for with `logging/setLevel` (until it asks: warnings and worse). A pino stream:
@@ -29,6 +32,13 @@ export class McpLogBridge {
       return {};
     });
     return () => void this.sessions.delete(server);
+  }
+
+  /** The lowest pino level value some session wants (for the logger's gate); none: Infinity. */
+  wants(): number {
+    let lowest = Infinity;
+    for (const min of this.sessions.values()) lowest = Math.min(lowest, PINO_VALUE[min]);
+    return lowest;
   }
 
   write(chunk: string): void {

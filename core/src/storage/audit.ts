@@ -28,15 +28,20 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/** Routine tool calls are written at most this long after they happened, many per transaction. */
+const ROUTINE_FLUSH_MS = 50;
+
 /**
- * The security audit log: denials, admin actions and tool calls. Append-only. Entries are written
- * in one transaction at the end of the current turn of the event loop (off the tool call's
- * response path); reading, and closing, write what is pending first.
+ * The security audit log: denials, admin actions and tool calls. Append-only. Denials and admin
+ * actions are written at the end of the current turn of the event loop; routine tool calls (an
+ * assistant may make hundreds a minute) within ROUTINE_FLUSH_MS, many per transaction, so a call
+ * does not pay for a commit of its own. Reading, and closing, write what is pending first.
  */
 export class AuditLog {
   private readonly insert: Database.Statement;
   private pending: unknown[][] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private readonly writeAll: (rows: unknown[][]) => void;
 
   constructor(private readonly db: Db) {
@@ -59,13 +64,16 @@ export class AuditLog {
       entry.durationMs ?? null,
       entry.detail ? JSON.stringify(entry.detail) : null,
     ]);
-    this.scheduled ??= setImmediate(() => this.flush());
+    if (entry.action !== 'tool:call' || entry.outcome === 'denied') this.scheduled ??= setImmediate(() => this.flush());
+    else if (!this.timer) (this.timer = setTimeout(() => this.flush(), ROUTINE_FLUSH_MS)).unref();
   }
 
   /** Write pending entries now. */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
+    clearTimeout(this.timer);
     this.scheduled = undefined;
+    this.timer = undefined;
     if (!this.pending.length || !this.db.open) return;
     const rows = this.pending;
     this.pending = [];

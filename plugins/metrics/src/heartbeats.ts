@@ -1,0 +1,34 @@
+// Heartbeat-style active time. Every relevant event is a heartbeat at its time; the time from one
+// heartbeat of a project to the next counts when the gap is at most the idle timeout, otherwise the
+// later heartbeat earns a fixed credit (so does the first one). Because the total depends only on
+// the sorted set of heartbeats, inserting one between two others can be folded exactly: take back
+// the pair's contribution and add the two new ones. Pure.
+import { bucketStart, split, type BucketKind } from './buckets.js';
+
+/** What one heartbeat adds, given the one before it (null: none). */
+export type Contribution = { span: [number, number] } | { credit: number; at: number };
+
+export function contribution(prev: number | null, cur: number, idleMs: number, minActiveMs: number): Contribution | null {
+  if (prev !== null && cur > prev && cur - prev <= idleMs) return { span: [prev, cur] };
+  if (prev !== null && cur <= prev) return null;
+  return minActiveMs > 0 ? { credit: minActiveMs, at: cur } : null;
+}
+
+/** A contribution cut into buckets of `kind`: [bucket start, ms][]. */
+export function pieces(c: Contribution, kind: BucketKind, offsetMs: number): [number, number][] {
+  if ('span' in c) return split(kind, c.span[0], c.span[1], offsetMs);
+  return [[bucketStart(kind, c.at, offsetMs), c.credit]];
+}
+
+/** Active time of a set of heartbeat times (any order, duplicates ignored): the reference the fold must match. */
+export function activeTime(times: readonly number[], idleMs: number, minActiveMs: number): number {
+  const sorted = [...new Set(times)].sort((a, b) => a - b);
+  let total = 0;
+  let prev: number | null = null;
+  for (const t of sorted) {
+    const c = contribution(prev, t, idleMs, minActiveMs);
+    if (c) total += 'span' in c ? c.span[1] - c.span[0] : c.credit;
+    prev = t;
+  }
+  return total;
+}

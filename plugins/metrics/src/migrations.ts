@@ -1,0 +1,58 @@
+// metrics' tables, all under the `metrics__` prefix. Everything here is derived from the event log
+// by the projection and can be rebuilt from it.
+import type { Migration, SqlDatabase } from '@devflow/plugin-sdk';
+
+export const TABLES = [
+  'project', 'label', 'rollup', 'hist', 'sample', 'heartbeat', 'active_by', 'branch', 'commit', 'ai_lines', 'ai_session',
+  'test_run', 'test_state', 'flip', 'coverage', 'change', 'deploy', 'marker',
+].map((t) => `metrics__${t}`);
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'rollups, heartbeats, commits, tests, deploys',
+    up: `
+      CREATE TABLE metrics__project (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, branch INTEGER, issue INTEGER, deploy_runs INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE metrics__label (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE metrics__rollup (kind TEXT NOT NULL, start INTEGER NOT NULL, project INTEGER NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
+        PRIMARY KEY (kind, start, project, metric)) WITHOUT ROWID;
+      CREATE TABLE metrics__hist (kind TEXT NOT NULL, start INTEGER NOT NULL, project INTEGER NOT NULL, metric TEXT NOT NULL, bin INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (kind, start, project, metric, bin)) WITHOUT ROWID;
+      CREATE TABLE metrics__sample (metric TEXT NOT NULL, project INTEGER NOT NULL, ts INTEGER NOT NULL, v REAL NOT NULL);
+      CREATE INDEX metrics__sample_project ON metrics__sample (metric, project, ts);
+      CREATE INDEX metrics__sample_time ON metrics__sample (metric, ts);
+      CREATE TABLE metrics__heartbeat (project INTEGER NOT NULL, ts INTEGER NOT NULL, branch INTEGER, issue INTEGER, PRIMARY KEY (project, ts)) WITHOUT ROWID;
+      CREATE TABLE metrics__active_by (project INTEGER NOT NULL, dim TEXT NOT NULL, start INTEGER NOT NULL, label INTEGER NOT NULL, ms REAL NOT NULL,
+        PRIMARY KEY (project, dim, start, label)) WITHOUT ROWID;
+      CREATE INDEX metrics__active_by_time ON metrics__active_by (dim, start);
+      CREATE TABLE metrics__branch (project INTEGER NOT NULL, label INTEGER NOT NULL, first_ts INTEGER NOT NULL, PRIMARY KEY (project, label)) WITHOUT ROWID;
+      CREATE TABLE metrics__commit (hash TEXT PRIMARY KEY, project INTEGER, ts INTEGER, event_id TEXT, counted INTEGER NOT NULL, ai INTEGER NOT NULL,
+        added INTEGER NOT NULL DEFAULT 0, merge INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+      CREATE TABLE metrics__ai_lines (project INTEGER NOT NULL, path TEXT NOT NULL, ts INTEGER NOT NULL, hash TEXT NOT NULL, remaining INTEGER NOT NULL,
+        PRIMARY KEY (project, path, ts, hash)) WITHOUT ROWID;
+      CREATE TABLE metrics__ai_session (key TEXT PRIMARY KEY, active_ms REAL NOT NULL, tokens REAL NOT NULL) WITHOUT ROWID;
+      CREATE TABLE metrics__test_run (project INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL, ok INTEGER NOT NULL, PRIMARY KEY (project, ts, seq)) WITHOUT ROWID;
+      CREATE INDEX metrics__test_run_ok ON metrics__test_run (project, ok, ts);
+      CREATE TABLE metrics__test_state (project INTEGER NOT NULL, name TEXT NOT NULL, failing INTEGER NOT NULL, PRIMARY KEY (project, name)) WITHOUT ROWID;
+      CREATE INDEX metrics__test_state_failing ON metrics__test_state (project, failing);
+      CREATE TABLE metrics__flip (project INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (project, ts, seq, name)) WITHOUT ROWID;
+      CREATE INDEX metrics__flip_time ON metrics__flip (ts);
+      CREATE TABLE metrics__coverage (project INTEGER NOT NULL, ts INTEGER NOT NULL, pct REAL NOT NULL, PRIMARY KEY (project, ts)) WITHOUT ROWID;
+      CREATE TABLE metrics__change (project INTEGER NOT NULL, hash TEXT NOT NULL, ts INTEGER NOT NULL, first_ts INTEGER NOT NULL, branch INTEGER,
+        state INTEGER NOT NULL, deployed_at INTEGER, PRIMARY KEY (project, hash)) WITHOUT ROWID;
+      CREATE INDEX metrics__change_pending ON metrics__change (project, state, ts);
+      CREATE TABLE metrics__deploy (id INTEGER PRIMARY KEY, project INTEGER NOT NULL, ts INTEGER NOT NULL, ok INTEGER NOT NULL, failed INTEGER NOT NULL,
+        signal_ts INTEGER, restored_at INTEGER);
+      CREATE INDEX metrics__deploy_time ON metrics__deploy (project, ts);
+      CREATE TABLE metrics__marker (project INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (project, ts, seq)) WITHOUT ROWID;
+    `,
+    down: (db: SqlDatabase) => {
+      for (const t of [...TABLES].reverse()) db.exec(`DROP TABLE IF EXISTS ${t}`);
+    },
+  },
+];
+
+/** Empty every table (before a rebuild). */
+export function resetTables(db: SqlDatabase): void {
+  for (const t of TABLES) db.exec(`DELETE FROM ${t}`);
+}

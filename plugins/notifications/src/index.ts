@@ -1,0 +1,16 @@
+export { default, type Notification, type NotificationsApi } from './plugin.js';
+export { configSchema, DEFAULT_RULES, type NotificationsConfig, type RuleConfig } from './config.js';
+export { compileRules, matchesPattern, mergeRules, type CompiledRule, type RuleProblem } from './rules.js';
+export { compileCondition, parseDuration, METRIC_NAMES, ExpressionError, type EvalScope } from './expression.js';
+export { render } from './template.js';
+export { inQuietHours, checkQuietHours, type QuietHours } from './quiet-hours.js';
+export { take, refill, type Bucket } from './rate-limit.js';
+export { Dispatcher, type NotifyInput, type NotifyResult, type ChannelOutcome } from './dispatcher.js';
+export { RuleEngine, eventVars, type MetricsApi } from './engine.js';
+export { NotificationStore, migrations } from './store.js';
+export { ChannelRegistry, BUILTIN_CHANNELS } from './channels/registry.js';
+export { postJson, sign, retryAfterMs, safeTarget } from './channels/http.js';
+export { slackPayload } from './channels/slack.js';
+export { webhookPayload } from './channels/webhook.js';
+export { detectNotifier } from './channels/desktop.js';
+export type { Channel, ChannelConfig, ChannelEnv, ChannelFactory, Message, NotifySeverity, SendResult } from './channels/types.js';

@@ -1,0 +1,13 @@
+export { default } from './plugin.js';
+export { collect, type CollectOptions, type ReportSources } from './collect.js';
+export { configSchema, type ReportsConfig, type ScheduleSpec } from './config.js';
+export type { BottleneckApi, CurrentStage, DoraMetrics, Finding, MetricsApi, MetricsSummary, NotificationsApi, StageAnalyzerApi } from './contracts.js';
+export { expandPath, writeAtomic } from './deliver.js';
+export { previousWindow, windowFor, type Period, type ReportWindow, type SprintConfig, type TimeZoneMode } from './period.js';
+export { render } from './render.js';
+export { renderHtml } from './render-html.js';
+export { renderMarkdown } from './render-markdown.js';
+export { compare, type Delta, type ReportData, type ReportFormat } from './report-data.js';
+export { checkSchedules } from './schedules.js';
+export { ReportService, type GeneratedEvent, type ReportQuery } from './service.js';
+export { barChart, lineChart } from './svg.js';

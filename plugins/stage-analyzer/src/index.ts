@@ -1,0 +1,10 @@
+export { default } from './plugin.js';
+export type { StageChanged } from './events.js';
+export { STAGES, SUB_STAGES, isStage, isSubStage, type Evidence, type Stage, type SubStage } from './stages.js';
+export { DEFAULT_RULES } from './default-rules.js';
+export { buildRuleSet, compileRule, globProblem, type CompiledRule, type RuleProblem, type RuleWhen, type StageRule } from './rules.js';
+export { eventPaths, matchEvent, type EventLike, type MatchContext, type Signal } from './signals.js';
+export { addSignal, decayed, decide, lead, type Lead, type ScoreRow, type StageState, type Transition, type Tuning } from './scoring.js';
+export type { CurrentStage, HistoryEntry, StageDuration } from './queries.js';
+export type { StageAnalyzerConfig } from './config.js';
+export { renderCurrent, renderHistory, span } from './render.js';

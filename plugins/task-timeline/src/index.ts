@@ -1,0 +1,10 @@
+export { default, FOLDED_TYPES, type TaskTimelineApi } from './plugin.js';
+export { configSchema, projectionVersion, type TimelineConfig } from './config.js';
+export { buildContext, renderContext, cutBytes, CONTEXT_TEXT_BUDGET, type ContextView } from './context.js';
+export { TimelineFold, type FoldOptions } from './fold.js';
+export { IssueKeys, branchName, eventTime, recordedAt, commonDir, clipPath, FUTURE_TOLERANCE_MS } from './keys.js';
+export { commitNarrative, overlapShare, editSummary, sessionSummary, runSummary, assistantLabel, joinAnd, type NarrativeInput } from './narrative.js';
+export { TimelineStore, type EntryRow, type TaskRow } from './store.js';
+export { TimelineQueries } from './queries.js';
+export { buildTimeline, resolveTask, currentTask, taskSummary, type TimelineView, type TimelineEntryView, type TaskSummaryView } from './timeline-view.js';
+export { migrations } from './migrations.js';
