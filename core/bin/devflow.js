@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The devflow CLI. Runs the compiled kernel; `npm install` builds it (the root "prepare" script).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
@@ -9,10 +9,12 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('devflow: not built yet; run "npm install" (or "npm run build") in the repository root\n');
   process.exit(1);
 }
-// The bundle (one file, faster to load) unless a later `tsc -b` left it behind the modules.
+// The bundle (one file, faster to load) unless a later `tsc -b` changed a file it was made from.
 const fresh = (() => {
   try {
-    return statSync(bundle).mtimeMs >= statSync(entry).mtimeMs;
+    const made = statSync(bundle).mtimeMs;
+    const inputs = JSON.parse(readFileSync(new URL('../dist/bundle/inputs.json', import.meta.url), 'utf8'));
+    return inputs.every((file) => statSync(file).mtimeMs <= made);
   } catch {
     return false;
   }

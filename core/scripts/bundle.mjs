@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Bundle the compiled CLI (core/dist/src/cli/main.js and everything it imports, except native
-// addons and plugins) into one ES module, core/dist/bundle/devflow.mjs. An MCP client launches
-// `devflow mcp` for every session and waits for it: resolving and loading ~400 separate module files
-// was a third of the cold start. core/bin/devflow.js runs the bundle when it is at least as new as
-// the compiled modules, and the modules otherwise (e.g. right after a bare `tsc -b`).
+// Build the fast-start distribution of the CLI, after `tsc -b`:
+// 1. validators for the kernel's and the first-party plugins' schemas, precompiled (ajv standalone);
+// 2. one ES module, core/dist/bundle/devflow.mjs, holding the compiled CLI, the first-party plugins
+//    and their pure-JS dependencies (native addons and the plugin SDK stay packages).
+// An MCP client launches `devflow mcp` for every session and waits for it: compiling schemas and
+// resolving and loading ~700 separate module files were most of the cold start. core/bin/devflow.js
+// runs the bundle unless a file it was made from changed since (e.g. a bare `tsc -b`).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,11 +47,22 @@ function writeAtomic(file, text) {
   renameSync(`${file}.tmp`, file);
 }
 
-// 2. The bundle.
+// 2. The bundle: the CLI and the first-party plugins (registered with the loader, imported on first
+//    use), one file. The plugin SDK stays a package: third-party plugins must share its copy.
+const entry = join(core, 'dist', 'bundle', 'entry.mjs');
 const outfile = join(core, 'dist', 'bundle', 'devflow.mjs');
 mkdirSync(dirname(outfile), { recursive: true });
-await build({
-  entryPoints: [join(core, 'dist', 'src', 'cli', 'main.js')],
+writeFileSync(
+  entry,
+  `export { main } from '../src/cli/main.js';
+import { registerBundledPlugins } from '../src/plugins/loader.js';
+registerBundledPlugins({
+${Object.entries(FIRST_PARTY).map(([id, pkg]) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(pkg)}),`).join('\n')}
+});
+`,
+);
+const result = await build({
+  entryPoints: [entry],
   outfile,
   bundle: true,
   platform: 'node',
@@ -57,10 +70,18 @@ await build({
   target: 'node20',
   // ESM builds first (jsonc-parser's "main" is a UMD build that requires files by relative path)
   mainFields: ['module', 'main'],
-  // native addons stay packages; plugins are loaded by the kernel's loader at run time
-  external: ['better-sqlite3', '@parcel/watcher', 'fsevents', '@devflow/*'],
+  // native addons and the plugin SDK stay packages
+  external: ['better-sqlite3', '@parcel/watcher', 'fsevents', '@devflow/plugin-sdk', '@devflow/core', '@devflow/core/*'],
   // CommonJS dependencies inside an ES module bundle need a `require`
   banner: { js: "import { createRequire as __devflowRequire } from 'node:module'; const require = __devflowRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+// The workspace files the bundle was made from: core/bin/devflow.js runs the modules instead when
+// one of them is newer (a `tsc -b` without this script), so a stale bundle never runs.
+const workspace = join(core, '..');
+const inputs = Object.keys(result.metafile.inputs)
+  .map((f) => join(process.cwd(), f))
+  .filter((f) => f.startsWith(workspace) && !f.includes('/node_modules/'));
+writeAtomic(join(core, 'dist', 'bundle', 'inputs.json'), JSON.stringify(inputs));

@@ -9,7 +9,26 @@ export const FIRST_PARTY: Readonly<Record<string, string>> = Object.freeze({
   'test-monitor': '@devflow/plugin-test-monitor',
   'ai-monitor': '@devflow/plugin-ai-monitor',
   'system-monitor': '@devflow/plugin-system-monitor',
+  'stage-analyzer': '@devflow/plugin-stage-analyzer',
+  metrics: '@devflow/plugin-metrics',
+  'bottleneck-detector': '@devflow/plugin-bottleneck-detector',
+  'task-timeline': '@devflow/plugin-task-timeline',
+  reports: '@devflow/plugin-reports',
+  notifications: '@devflow/plugin-notifications',
 });
 
 /** Enabled when DevFlow runs on its embedded defaults (no config file). */
-export const DEFAULT_ENABLED: readonly string[] = ['admin', 'file-monitor', 'git-monitor', 'test-monitor', 'ai-monitor', 'system-monitor'];
+export const DEFAULT_ENABLED: readonly string[] = [
+  'admin',
+  'file-monitor',
+  'git-monitor',
+  'test-monitor',
+  'ai-monitor',
+  'system-monitor',
+  'stage-analyzer',
+  'metrics',
+  'bottleneck-detector',
+  'task-timeline',
+  'reports',
+  'notifications',
+];
