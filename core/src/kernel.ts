@@ -41,6 +41,7 @@ export class Kernel {
   readonly rbac: Rbac;
   readonly audit: AuditLog;
   readonly events: EventReader;
+  readonly projections: Projections;
   readonly localPrincipal: Principal;
   readonly startedAt = Date.now();
   private readonly writer: EventWriter;
@@ -90,7 +91,7 @@ export class Kernel {
     this.resources = new ResourceRegistry(this.rbac, this.audit);
     this.prompts = new PromptRegistry(this.rbac, this.audit);
     const bus = new EventBus();
-    const projections = new Projections(this.db, (err) => this.report(err));
+    const projections = (this.projections = new Projections(this.db, (err) => this.report(err)));
     this.writer = new EventWriter(this.db, {
       batchSize: config.storage.batchSize,
       flushMs: config.storage.flushMs,
@@ -178,13 +179,9 @@ export class Kernel {
     const next = togglePlugin(this.loaded, entry, enabled);
     if (next) this.input = next;
     const report = await this.reload();
-    const problems = report instanceof ConfigError ? report.problems : report.problems;
-    const change = {
-      started: report instanceof ConfigError ? [] : report.started,
-      stopped: report instanceof ConfigError ? [] : report.stopped,
-      problems: problems.map((p) => p.message),
-    };
-    this.audit.record({ principal: by.id, role: by.role, action: enabled ? 'plugins:enable' : 'plugins:disable', target: plugin, outcome: report instanceof ConfigError ? 'error' : 'ok', detail: { started: change.started, stopped: change.stopped } });
+    const failed = report instanceof ConfigError;
+    const change = { started: failed ? [] : report.started, stopped: failed ? [] : report.stopped, problems: report.problems.map((p) => p.message) };
+    this.audit.record({ principal: by.id, role: by.role, action: enabled ? 'plugins:enable' : 'plugins:disable', target: plugin, outcome: failed ? 'error' : 'ok', detail: { started: change.started, stopped: change.stopped } });
     return change;
   }
 

@@ -97,3 +97,23 @@ test('docs/hooks.md has a section per kernel hook stating its kind exactly as in
   }
   assert.deepEqual(problems, []);
 });
+
+test('every plugin error code used in plugins/*/src is in the plugin table of docs/errors.md', async () => {
+  const { readdirSync } = await import('node:fs');
+  const plugins = new URL('../../../plugins/', import.meta.url);
+  const used = new Map<string, string>();
+  for (const id of readdirSync(plugins)) {
+    const src = new URL(`${id}/src/`, plugins);
+    let files: string[];
+    try {
+      files = readdirSync(src, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+    } catch {
+      continue;
+    }
+    for (const f of files) for (const m of readFileSync(new URL(f, src), 'utf8').matchAll(/\b([A-Z]+_ERR_[A-Z_]+)\b/g)) if (!m[1]!.startsWith('KRN_')) used.set(m[1]!, id);
+  }
+  const table = read('errors.md').split('## Plugin error codes')[1] ?? '';
+  const missing = [...used].filter(([code, id]) => !new RegExp(`^\\| \`${code}\` \\| ${id} \\|`, 'm').test(table)).map(([c, id]) => `${c} (${id})`);
+  assert.deepEqual(missing, [], 'plugin error codes missing from the table in docs/errors.md');
+  assert.ok(used.size > 0, 'the scan found the plugins\' codes');
+});

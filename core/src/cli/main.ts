@@ -42,6 +42,17 @@ function program(): Command {
     .action((tool: string, args: string[], opts, cmd: Command) => run(async () => (await import('./call-cmd.js')).callCommand(tool, args, { ...globals(cmd), ...opts })));
 
   root
+    .command('report')
+    .description('render a daily, weekly or sprint report (Markdown, self-contained HTML or JSON) to stdout or a file')
+    .option('--period <period>', 'day, week or sprint', 'week')
+    .option('--format <format>', 'markdown, html or json', 'markdown')
+    .option('--project <dir>', 'one project (default: all projects)')
+    .option('--end <time>', 'a date or time inside the period to report (default: now), e.g. 2026-11-20 or 7d')
+    .option('--weeks <n>', 'with --period week: this many weeks, ending with the one containing --end (1-26)')
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .action((opts, cmd: Command) => run(async () => (await import('./report-cmd.js')).reportCommand({ ...globals(cmd), ...opts })));
+
+  root
     .command('init')
     .description('create the user config for the current git repository and print the Claude Desktop entry')
     .option('--project <dir>', 'project directory (default: the git repository of the current directory)')

@@ -122,6 +122,13 @@ export class Projections {
     }
   }
 
+  /** Resolves once every registered projection has caught up with the log (or failed). */
+  async ready(): Promise<void> {
+    for (let pending = [...this.entries.values()]; pending.length; pending = [...this.entries.values()].filter((e) => e.state === 'catching-up')) {
+      await Promise.all(pending.map((e) => e.ready));
+    }
+  }
+
   list(): (ProjectionStatus & { plugin: string })[] {
     return [...this.entries.values()].map((e) => ({ plugin: e.plugin, ...this.status(e) }));
   }
