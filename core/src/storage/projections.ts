@@ -7,15 +7,22 @@ import { typeMatcher } from './type-matcher.js';
 type Db = Database.Database;
 type Emit = (type: string, data: Record<string, unknown>, options?: EmitOptions) => void;
 
-/** Events read per catch-up transaction: short enough that live writers never wait long. */
-const CHUNK = 2000;
+/**
+ * Log positions (seq) one catch-up transaction covers. Only rows of the projection's types are read
+ * and parsed (by the `(type, …)` filter on a primary-key range), so a projection over rare types
+ * skips a million unrelated events quickly, and each transaction stays short enough that live
+ * writers never wait long.
+ */
+const SPAN = 5000;
 /** A live batch that finds more than this many unfolded events before it hands over to catch-up. */
-const MAX_GAP = CHUNK;
+const MAX_GAP = 2000;
 const NAME_RE = /^[a-z][a-z0-9-]*$/;
 
 interface Entry {
   plugin: string;
   def: ProjectionDefinition;
+  /** Its types in SQL, for reading only matching rows while catching up. */
+  span: Database.Statement;
   matches: (type: string) => boolean;
   emit: Emit;
   state: ProjectionStatus['state'];
@@ -61,7 +68,8 @@ export class Projections {
     if (!Array.isArray(def.types) || def.types.length === 0) throw invalid('types must list at least one event type, prefix (a.*) or *');
     if (typeof def.apply !== 'function' || typeof def.reset !== 'function') throw invalid('apply and reset must be functions');
     if (this.entries.has(key)) throw invalid('registered twice; names are unique per plugin');
-    const entry = { plugin, def, matches: typeMatcher(def.types), emit, state: 'catching-up', rebuilding: false, derived: [], disposed: false } as unknown as Entry;
+    const span = this.db.prepare(`SELECT * FROM events WHERE seq > ? AND seq <= ?${typeFilter(def.types)} ORDER BY seq`);
+    const entry = { plugin, def, span, matches: typeMatcher(def.types), emit, state: 'catching-up', rebuilding: false, derived: [], disposed: false } as unknown as Entry;
     this.entries.set(key, entry);
     const row = this.getCursor.get(plugin, def.name) as { version: number; cursor: number } | undefined;
     if (!row || row.version !== def.version) this.reset(entry, !!row);
@@ -198,9 +206,12 @@ export class Projections {
       let done = false;
       try {
         this.db.transaction(() => {
-          const rows = this.range.all(this.cursorOf(entry), Number.MAX_SAFE_INTEGER, CHUNK) as EventRow[];
-          done = rows.length < CHUNK;
-          if (rows.length && !this.fold(entry, rows.map(toEvent), (rows.at(-1) as EventRow).seq)) done = false;
+          const from = this.cursorOf(entry);
+          const head = (this.head.get() as { seq: number }).seq;
+          const upTo = Math.min(head, from + SPAN);
+          const rows = upTo > from ? (entry.span.all(from, upTo) as EventRow[]) : [];
+          done = upTo >= head;
+          if (upTo > from && !this.fold(entry, rows.map(toEvent), upTo)) done = false;
           if (done) {
             entry.state = 'live';
             entry.rebuilding = false;
@@ -217,4 +228,13 @@ export class Projections {
     };
     setImmediate(step);
   }
+}
+
+/** `AND (…)` selecting the given types (exact, `a.*` prefixes as ranges, `*`) for a WHERE clause. */
+function typeFilter(types: readonly string[]): string {
+  if (types.includes('*')) return '';
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  // `+type`: the seq range (the primary key) must drive the scan, not an index on type
+  const parts = types.map((t) => (t.endsWith('.*') ? `(+type >= ${q(t.slice(0, -1))} AND +type < ${q(`${t.slice(0, -2)}/`)})` : `+type = ${q(t)}`));
+  return ` AND (${parts.join(' OR ')})`;
 }
