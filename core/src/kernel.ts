@@ -91,7 +91,7 @@ export class Kernel {
     this.resources = new ResourceRegistry(this.rbac, this.audit);
     this.prompts = new PromptRegistry(this.rbac, this.audit);
     const bus = new EventBus();
-    const projections = (this.projections = new Projections(this.db, (err) => this.report(err)));
+    const projections = (this.projections = new Projections(this.db, (err) => this.report(err), options.leaseWorkAfter));
     this.writer = new EventWriter(this.db, {
       batchSize: config.storage.batchSize,
       flushMs: config.storage.flushMs,

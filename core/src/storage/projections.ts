@@ -50,6 +50,8 @@ export class Projections {
   constructor(
     private readonly db: Db,
     private readonly report: (err: PluginError) => void,
+    /** Catching up waits for this (`devflow mcp` answers the client's first requests before). */
+    private readonly gate: Promise<unknown> = Promise.resolve(),
   ) {
     this.getCursor = db.prepare('SELECT version, cursor FROM projections WHERE plugin = ? AND name = ?');
     this.setCursor = db.prepare(
@@ -226,7 +228,7 @@ export class Projections {
       if ((entry.state as ProjectionStatus['state']) !== 'catching-up') entry.settle();
       else setImmediate(step);
     };
-    setImmediate(step);
+    void this.gate.then(() => setImmediate(step), () => setImmediate(step));
   }
 }
 
