@@ -48,6 +48,8 @@ interface Registered {
   handler: ToolHandler<never, unknown>;
   validateInput: Validate;
   validateOutput: Validate | undefined;
+  /** The tool's logger, made on its first call (a pino child per call costs more than the rest of the path). */
+  logger?: Logger;
 }
 
 export interface CallOptions {
@@ -180,7 +182,7 @@ export class ToolRegistry {
     if (decision && 'veto' in decision) {
       return { ok: false, error: { code: 'KRN_ERR_TOOL_VETOED', message: `call to ${def.name} refused: ${decision.veto}`, plugin: owner.id }, durationMs: took() };
     }
-    const logger = owner.logger.child({ tool: def.name });
+    const logger = (tool.logger ??= owner.logger.child({ tool: def.name }));
     // A hook's cached answer must honour the tool's outputSchema just like the handler's.
     if (decision && 'result' in decision) return this.checkOutput(tool, decision.result, logger, took);
 
