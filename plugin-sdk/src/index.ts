@@ -37,7 +37,7 @@ export type { PluginRbac, Principal, Role } from './rbac.js';
 export type { FromSchema, JsonSchema, JsonSchemaObject, JsonTypeName } from './schema.js';
 export type { Migration, PluginStorage, SqlDatabase, SqlRunResult, SqlStatement } from './storage.js';
 export type { PluginTools, ToolAnnotations, ToolCallContext, ToolDefinition, ToolHandler, ToolProgress } from './tools.js';
-export type { AuditFilter, AuditRow, KernelStatus, KernelView, PluginChange, PluginStatus } from './status.js';
+export type { AuditFilter, AuditRow, KernelStatus, KernelView, PluginChange, PluginStatus, ToolCallResult, ToolListing } from './status.js';
 export type {
   PluginPrompts,
   PluginResources,

@@ -100,10 +100,50 @@ export interface PluginChange {
 }
 
 /**
- * What a plugin may see and do of the kernel itself (for status and admin tool packs). The
- * admin operations need the plugin to declare the matching permission: `audit:read` for
- * `auditLog`, `plugins:manage` for `setPluginEnabled` (else `KRN_ERR_PERMISSION_UNDECLARED`);
- * the caller's own permission is checked by the tool that calls them.
+ * The outcome of {@link KernelView.callTool}: the tool's value, or an error with its code.
+ *
+ * @example
+ * ```ts
+ * const r = await ctx.kernel.callTool('metrics_summary', { period: 'week' }, principal);
+ * if (!r.ok) reply(r.error.code === 'KRN_ERR_FORBIDDEN' ? 403 : 400, r.error.message);
+ * ```
+ */
+export type ToolCallResult =
+  | { readonly ok: true; readonly value: unknown; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string; readonly plugin?: string; readonly issues?: readonly { path: string; message: string }[] };
+      readonly durationMs: number;
+    };
+
+/**
+ * A tool as listed for a caller: its definition without the handler, and the plugin it belongs to.
+ *
+ * @example
+ * ```ts
+ * const mine = ctx.kernel.tools(principal).filter((t) => t.group === 'metrics');
+ * ```
+ */
+export interface ToolListing {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly plugin: string;
+  readonly group?: string;
+  readonly everyday?: boolean;
+  readonly permission: string;
+  readonly inputSchema: object;
+  readonly outputSchema?: object;
+  readonly annotations?: object;
+}
+
+/**
+ * What a plugin may see and do of the kernel itself (for status, admin tool packs and servers).
+ * The admin operations need the plugin to declare the matching permission: `audit:read` for
+ * `auditLog`, `plugins:manage` for `setPluginEnabled`, `tools:call` for `callTool` and `tools`
+ * (else `KRN_ERR_PERMISSION_UNDECLARED`). `callTool` runs the whole tool path (RBAC for the given
+ * principal, validation, hooks, audit), exactly as an MCP call would; for the others the
+ * caller's own permission is checked by the tool that calls them.
  *
  * @example
  * ```ts
@@ -115,4 +155,8 @@ export interface KernelView {
   auditLog(filter?: AuditFilter): readonly AuditRow[];
   /** Enable or disable a plugin as the config file would (the file is edited when there is one). */
   setPluginEnabled(plugin: string, enabled: boolean, by: Principal): Promise<PluginChange>;
+  /** Call any tool as `principal` through the kernel's tool path (a server exposing tools over HTTP). */
+  callTool(name: string, args: unknown, principal: Principal, options?: { signal?: AbortSignal }): Promise<ToolCallResult>;
+  /** The tools `principal` may call. */
+  tools(principal: Principal): readonly ToolListing[];
 }

@@ -144,6 +144,14 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
         if (plugin === id) throw new PluginError('KRN_ERR_FORBIDDEN', { plugin: id, phase: 'tool', detail: `plugin "${id}" cannot ${enabled ? 'enable' : 'disable'} itself; edit the config file instead` });
         return k.setPluginEnabled(plugin, enabled, by);
       },
+      callTool(name, args, principal, options) {
+        if (!permissions.has('tools:call')) throw undeclaredPermission('tools:call', 'call tools');
+        return k.tools.call(name, args, principal, options ?? {});
+      },
+      tools(principal) {
+        if (!permissions.has('tools:call')) throw undeclaredPermission('tools:call', 'list tools');
+        return k.tools.list().filter((t) => k.rbac.can(principal, t.permission)).map(({ render: _r, ...t }) => t);
+      },
     },
     use(plugin: AnyPluginDefinition | string, options?: { optional?: boolean }) {
       const dep = typeof plugin === 'string' ? plugin : plugin?.id;
