@@ -117,6 +117,7 @@ export class Kernel {
       db: this.db,
       reader: this.events,
       dataDir: paths.dataDir,
+      configDir: paths.configDir,
       lease: this.lease,
       projections,
       projects: () => (this.loaded.config as KernelConfig).projects,

@@ -28,6 +28,7 @@ export interface KernelServices {
   readonly db: Db;
   readonly reader: EventReader;
   readonly dataDir: string;
+  readonly configDir: string;
   readonly lease: LeaseKeeper;
   readonly projections: Projections;
   projects(): readonly string[];

@@ -32,6 +32,12 @@ export interface PluginContext<C = Record<string, unknown>> {
   readonly config: Readonly<C>;
   /** The project roots the user configured (absolute paths). */
   readonly projects: readonly string[];
+  /**
+   * DevFlow's directories: `configDir` (the user config; secrets a plugin creates for the user,
+   * such as an API token, belong here with owner-only permissions) and `dataDir` (the database).
+   * A plugin's own files go in `ctx.storage.dataDir`.
+   */
+  readonly paths: { readonly configDir: string; readonly dataDir: string };
   readonly logger: Logger;
   /** Aborted when the plugin starts stopping; pass it to long work. */
   readonly signal: AbortSignal;

@@ -35,6 +35,7 @@ export function createContext(def: AnyPluginDefinition, config: Readonly<Record<
     get projects() {
       return k.projects();
     },
+    paths: Object.freeze({ configDir: k.configDir, dataDir: k.dataDir }),
     logger,
     signal: scope.signal,
     events: {
