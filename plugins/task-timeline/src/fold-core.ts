@@ -47,10 +47,15 @@ export class FoldCore {
     return b ? { task: this.o.keys.taskOf(b), branch: b } : null;
   }
 
-  add(ev: Ev, t: Task, entry: Omit<NewEntry, 'project' | 'task' | 'eventId'>, active: boolean): number {
+  /** The task is active at the entry's time: create or widen it, and count active time. */
+  enter(ev: Ev, t: Task, ts: number, endTs: number, active: boolean): void {
     const issue = (t.branch && this.o.keys.find(t.branch)) ?? (this.o.keys.isKey(t.task) ? t.task : null);
-    this.store.ensureTask(ev.project, t.task, t.branch, issue, Math.min(entry.ts, ev.ts), Math.max(entry.endTs, ev.ts));
+    this.store.ensureTask(ev.project, t.task, t.branch, issue, Math.min(ts, ev.ts), Math.max(endTs, ev.ts));
     if (active) this.store.activity(ev.project, t.task, ev.ts, this.o.idleMs);
+  }
+
+  add(ev: Ev, t: Task, entry: Omit<NewEntry, 'project' | 'task' | 'eventId'>, active: boolean): number {
+    this.enter(ev, t, entry.ts, entry.endTs, active);
     return this.store.insertEntry({ ...entry, project: ev.project, task: t.task, eventId: ev.e.id });
   }
 }

@@ -3,11 +3,12 @@
 import { type FoldCore, type Ev, parse, strings, type Task } from './fold-core.js';
 import { branchName, clip, num, obj, str } from './keys.js';
 import { commitNarrative, overlapShare } from './narrative.js';
+import type { EntryRow } from './store.js';
 
 export function commit(c: FoldCore, ev: Ev): void {
   const { d, project, ts } = ev;
   const hash = str(d.hash, 64);
-  if (!hash || c.store.byRef('commit', hash, project)) return;
+  if (!hash || c.store.hasRef('commit', hash, project)) return;
   const branch = branchName(d.branch);
   const issueKeys = strings(d.issueKeys, 5, 20).map((k) => k.toUpperCase()).filter((k) => c.o.keys.isKey(k));
   if (branch) c.store.checkout(project, ts, branch);
@@ -18,6 +19,9 @@ export function commit(c: FoldCore, ev: Ev): void {
   if (!t) return c.store.unattributed(project, ts);
   const stats = obj(d.stats);
   const before = c.store.task(project, t.task);
+  const newest = before?.last_commit_ts == null || ts >= before.last_commit_ts;
+  const green = before?.last_run_ok === 1 && before.last_run_ts !== null && before.last_run_ts <= ts && (before.last_edit_ts ?? 0) <= before.last_run_ts;
+  c.enter(ev, t, ts, ts, true);
   const facts = {
     hash,
     subject: clip(str(d.subject, 1000) ?? '', 120),
@@ -28,47 +32,48 @@ export function commit(c: FoldCore, ev: Ev): void {
     removed: num(stats.removed),
     merge: d.merge === true || (Array.isArray(d.parents) && d.parents.length > 1),
     imported: d.imported === true,
-    activeAt: 0,
+    /** The task's active time when the commit landed: the narrative's AI share divides by its growth. */
+    activeAt: c.store.task(project, t.task)?.active_ms ?? 0,
   };
-  const id = c.add(ev, t, { ts, endTs: ts, kind: 'commit', ref: hash, tag: branch, ok: null, summary: `commit ${hash.slice(0, 7)}`, facts }, true);
-  const after = c.store.task(project, t.task);
-  facts.activeAt = after?.active_ms ?? 0;
-  c.store.updateEntry(id, ts, ts, `commit ${hash.slice(0, 7)}`, facts);
-  narrate(c, id);
-  const next = c.store.nextCommit(project, t.task, ts);
-  if (next) narrate(c, next.id);
-  if (before?.last_commit_ts == null || ts >= before.last_commit_ts) {
-    const green = before?.last_run_ok === 1 && before.last_run_ts !== null && before.last_run_ts <= ts && (before.last_edit_ts ?? 0) <= before.last_run_ts;
-    c.store.setTask(project, t.task, { last_commit: hash, last_commit_ts: ts, ...(green ? { last_green_commit: hash, last_green_ts: ts } : {}) });
-  }
+  // The narrative reads only earlier commits, runs and sessions: written once, with the entry.
+  const n = narrative(c, { project, task: t.task, ts, ref: hash, facts });
+  c.store.insertEntry({ project, task: t.task, eventId: ev.e.id, ts, endTs: ts, kind: 'commit', ref: hash, tag: branch, ok: null, summary: n.summary, facts: n.facts });
+  // A commit older than one already filed (history imports come newest first) changes the next one's narrative.
+  const next = newest ? undefined : c.store.nextCommit(project, t.task, ts);
+  if (next) narrate(c, next);
+  if (newest) c.store.setTask(project, t.task, { last_commit: hash, last_commit_ts: ts, ...(green ? { last_green_commit: hash, last_green_ts: ts } : {}) });
 }
 
-/** (Re)write a commit entry's narrative from the task's entries since its previous commit. */
-export function narrate(c: FoldCore, id: number): void {
-  const entry = c.store.entry(id);
-  if (!entry || entry.kind !== 'commit') return;
-  const facts = parse(entry.facts);
-  const prev = c.store.prevCommit(entry.project, entry.task, entry.ts);
+/** A commit's narrative and facts from the task's entries since its previous commit (by time). */
+function narrative(c: FoldCore, e: { project: string; task: string; ts: number; ref: string | null; facts: Record<string, unknown> }): { summary: string; facts: Record<string, unknown> } {
+  const prev = c.store.prevCommit(e.project, e.task, e.ts);
   const from = prev?.ts ?? -1;
-  const redRuns = c.store.redRuns(entry.project, entry.task, from, entry.ts);
+  const redRuns = c.store.redRuns(e.project, e.task, from, e.ts);
   const sessions: Record<string, number> = {};
   let sessionMs = 0;
   let count = 0;
-  for (const s of c.store.sessionsBetween(entry.project, entry.task, from, entry.ts)) {
+  for (const s of c.store.sessionsBetween(e.project, e.task, from, e.ts)) {
     const tool = s.tag ?? 'ai';
     sessions[tool] = (sessions[tool] ?? 0) + 1;
     sessionMs += Math.max(0, num(parse(s.facts).activeMs) ?? 0);
     count++;
   }
-  const activeAt = num(facts.activeAt) ?? 0;
+  const activeAt = num(e.facts.activeAt) ?? 0;
   const segment = activeAt - (prev ? (num(parse(prev.facts).activeAt) ?? 0) : 0);
-  const confidence = c.store.attributionOf(entry.ref ?? '', entry.project);
+  const confidence = c.store.attributionOf(e.ref ?? '', e.project);
   const aiShare = confidence ?? overlapShare(sessionMs, segment, count);
   const aiSource = confidence !== null ? 'attribution' : aiShare !== null ? 'session-overlap' : null;
-  const keys = Array.isArray(facts.issueKeys) ? (facts.issueKeys as string[]) : [];
-  const issue = keys[0] ?? (c.o.keys.isKey(entry.task) ? entry.task : null);
-  const narrative = commitNarrative({ hash: entry.ref ?? '', aiShare, aiSource, redRuns, sessions, issue });
-  c.store.updateEntry(id, entry.ts, entry.end_ts, narrative, { ...facts, aiShare, aiSource, redRuns, sessions, narrative });
+  const keys = Array.isArray(e.facts.issueKeys) ? (e.facts.issueKeys as string[]) : [];
+  const issue = keys[0] ?? (c.o.keys.isKey(e.task) ? e.task : null);
+  const text = commitNarrative({ hash: e.ref ?? '', aiShare, aiSource, redRuns, sessions, issue });
+  return { summary: text, facts: { ...e.facts, aiShare, aiSource, redRuns, sessions, narrative: text } };
+}
+
+/** Rewrite a stored commit entry's narrative (its attribution arrived, or an older commit was filed). */
+export function narrate(c: FoldCore, entry: EntryRow): void {
+  if (entry.kind !== 'commit') return;
+  const n = narrative(c, { ...entry, facts: parse(entry.facts) });
+  c.store.updateEntry(entry.id, entry.ts, entry.end_ts, n.summary, n.facts);
 }
 
 export function attributed(c: FoldCore, ev: Ev): void {
@@ -77,7 +82,7 @@ export function attributed(c: FoldCore, ev: Ev): void {
   if (!hash || confidence === null) return;
   c.store.attribution(hash, ev.project, Math.min(1, Math.max(0, confidence)), strings(ev.d.tools, 10, 40));
   const entry = c.store.byRef('commit', hash, ev.project || null);
-  if (entry) narrate(c, entry.id);
+  if (entry) narrate(c, entry);
 }
 
 export function switched(c: FoldCore, ev: Ev): void {

@@ -1,8 +1,8 @@
 // Work in the timeline: edit bursts, bulk changes, AI sessions, test/build/deploy runs, the red/
 // green state of a task, and deploys shipping merged tasks.
-import { type FoldCore, type Ev, parse, strings, type Task } from './fold-core.js';
+import { type FoldCore, type Ev, strings, type Task } from './fold-core.js';
 import { clip, commonDir, num, obj, relPath, str, time, branchName } from './keys.js';
-import { editSummary, type EditFacts, runSummary, type RunFacts, sessionSummary } from './narrative.js';
+import { type EditFacts, runSummary, type RunFacts, sessionSummary } from './narrative.js';
 
 export function edit(c: FoldCore, ev: Ev, path: string | null): void {
   if (!path) return;
@@ -13,27 +13,30 @@ export function edit(c: FoldCore, ev: Ev, path: string | null): void {
   if (!t) return c.store.unattributed(ev.project, ev.ts);
   const added = Math.max(0, num(ev.d.linesAdded) ?? 0);
   const removed = Math.max(0, num(ev.d.linesRemoved) ?? 0);
-  const burst = c.store.burst(ev.project, t.task);
+  const row = c.store.task(ev.project, t.task);
+  // The burst an edit may join: the task's last entry, when that is its current edit burst.
+  const burst = row && row.burst_id !== null && row.last_entry_id === row.burst_id ? c.store.burst(row.burst_id) : null;
   const gap = c.o.burstGapMs;
-  if (burst?.id != null && ev.ts >= burst.ts - gap && ev.ts <= burst.end_ts + gap) {
-    const f = parse(burst.facts) as unknown as EditFacts;
-    const fresh = c.store.burstFile(burst.id, rel);
-    const facts: EditFacts = {
-      edits: (f.edits ?? 0) + n,
-      files: (f.files ?? 0) + (fresh ? 1 : 0),
-      dir: fresh ? commonDir(f.dir ?? '', rel) : (f.dir ?? ''),
-      file: fresh ? null : (f.file ?? null),
-      added: (f.added ?? 0) + added,
-      removed: (f.removed ?? 0) + removed,
-    };
+  if (burst && ev.ts >= burst.ts - gap && ev.ts <= burst.endTs + gap) {
+    const f = burst.facts;
+    if (c.store.burstFile(burst, rel)) {
+      f.files++;
+      f.dir = commonDir(f.dir, rel);
+      f.file = null;
+    }
+    f.edits += n;
+    f.added += added;
+    f.removed += removed;
+    burst.ts = Math.min(burst.ts, ev.ts);
+    burst.endTs = Math.max(burst.endTs, ev.ts);
+    c.store.burstChanged(burst);
     c.store.editJoined(ev.project, t.task, ev.ts, n, c.o.idleMs);
-    c.store.updateEntry(burst.id, Math.min(burst.ts, ev.ts), Math.max(burst.end_ts, ev.ts), editSummary(facts), facts as unknown as Record<string, unknown>);
     return;
   }
-  if (burst?.burst_id != null) c.store.clearBurst(burst.burst_id);
+  if (row?.burst_id != null) c.store.clearBurst(row.burst_id);
   const facts: EditFacts = { edits: n, files: 1, dir: commonDir(null, rel), file: rel, added, removed };
-  const id = c.add(ev, t, { ts: ev.ts, endTs: ev.ts, kind: 'edit', ref: null, tag: null, ok: null, summary: editSummary(facts), facts: facts as unknown as Record<string, unknown> }, true);
-  c.store.burstFile(id, rel);
+  c.enter(ev, t, ev.ts, ev.ts, true);
+  const id = c.store.newBurst(ev.project, t.task, ev.e.id, ev.ts, facts, rel);
   c.store.setTask(ev.project, t.task, { burst_id: id });
   c.store.addEdits(ev.project, t.task, n, ev.ts);
 }
@@ -68,16 +71,21 @@ export function session(c: FoldCore, ev: Ev): void {
     ended: ev.e.type.endsWith('ended'),
   };
   const summary = sessionSummary(facts);
-  const existing = c.store.byRef('ai-session', ref, null);
+  const existing = c.store.session(ref);
   if (existing) {
     c.store.ensureTask(existing.project, existing.task, null, null, ts);
     c.store.activity(existing.project, existing.task, ts, c.o.idleMs);
-    c.store.updateEntry(existing.id, Math.min(existing.ts, start), Math.max(existing.end_ts, ts), summary, facts);
+    existing.ts = Math.min(existing.ts, start);
+    existing.endTs = Math.max(existing.endTs, ts);
+    existing.summary = summary;
+    existing.facts = facts;
+    c.store.sessionChanged(existing);
     return;
   }
   const t = c.taskAt(project, start, branch);
   if (!t) return c.store.unattributed(project, ts);
-  c.add(ev, t, { ts: start, endTs: ts, kind: 'ai-session', ref, tag: tool, ok: null, summary, facts }, true);
+  const id = c.add(ev, t, { ts: start, endTs: ts, kind: 'ai-session', ref, tag: tool, ok: null, summary, facts }, true);
+  c.store.sessionFiled(ref, id, project, t.task, start, ts);
 }
 
 export function run(c: FoldCore, ev: Ev): void {
@@ -87,7 +95,7 @@ export function run(c: FoldCore, ev: Ev): void {
   const kind: RunFacts['kind'] = type.endsWith('build.finished') ? 'build' : type.endsWith('deploy.finished') ? 'deploy' : declared === 'test' || declared === 'build' || declared === 'deploy' ? declared : 'run';
   const runId = str(d.runId, 100);
   const ref = runId ? `run:${runId}` : null;
-  if (ref && c.store.byRef(kind, ref, null)) return;
+  if (ref && c.store.hasRef(kind, ref, null)) return;
   const exitCode = num(d.exitCode);
   const ok = typeof d.ok === 'boolean' ? d.ok : exitCode !== null ? exitCode === 0 : null;
   const branch = branchName(d.branch);

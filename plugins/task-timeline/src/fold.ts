@@ -9,7 +9,10 @@ import { branchName, clip, eventTime, num, obj, str, time } from './keys.js';
 
 export type { FoldOptions } from './fold-core.js';
 
-/** Folds a batch of stored events into the timeline tables; bad data is skipped, never thrown. */
+/**
+ * Folds a batch of stored events into the timeline tables; bad data is skipped, never thrown. The
+ * store holds the rows the batch touches in memory and writes them back once at the end.
+ */
 export class TimelineFold extends FoldCore {
   apply(events: readonly StoredEvent[]): void {
     for (const e of events) {
@@ -19,6 +22,7 @@ export class TimelineFold extends FoldCore {
         this.o.onError?.(e, err);
       }
     }
+    this.store.flush();
   }
 
   private handle(e: StoredEvent): void {

@@ -4,7 +4,8 @@ export { buildContext, renderContext, cutBytes, CONTEXT_TEXT_BUDGET, type Contex
 export { TimelineFold, type FoldOptions } from './fold.js';
 export { IssueKeys, branchName, eventTime, recordedAt, commonDir, clipPath, FUTURE_TOLERANCE_MS } from './keys.js';
 export { commitNarrative, overlapShare, editSummary, sessionSummary, runSummary, assistantLabel, joinAnd, type NarrativeInput } from './narrative.js';
-export { TimelineStore, type EntryRow, type TaskRow } from './store.js';
+export { TimelineStore, type Burst, type EntryRow, type NewEntry, type TaskRow } from './store.js';
+export { newTask, widenTask, addActivity, addEdits, countEntry, newProject, setStage, type ProjectState, type TaskColumns } from './rows.js';
 export { TimelineQueries } from './queries.js';
-export { buildTimeline, resolveTask, currentTask, taskSummary, type TimelineView, type TimelineEntryView, type TaskSummaryView } from './timeline-view.js';
+export { buildTimeline, renderTimeline, renderTasks, resolveTask, currentTask, taskSummary, type TimelineView, type TimelineEntryView, type TaskSummaryView } from './timeline-view.js';
 export { migrations } from './migrations.js';

@@ -8,6 +8,8 @@ const KEY_EXACT = /^[A-Z][A-Z0-9]{1,9}-\d{1,7}$/;
 /** Recognizes issue keys (`PROJ-123`) in branch names and free text. */
 export class IssueKeys {
   private readonly prefixes: Set<string> | null;
+  /** taskOf answers for the branches seen lately (a pure function of the name: safe to remember). */
+  private readonly tasks = new Map<string, string>();
 
   constructor(prefixes: readonly string[] = []) {
     this.prefixes = prefixes.length ? new Set(prefixes.map((p) => p.toUpperCase())) : null;
@@ -32,7 +34,12 @@ export class IssueKeys {
 
   /** The task a branch belongs to: the issue key in its name, else the branch name itself. */
   taskOf(branch: string): string {
-    return this.find(branch) ?? branch;
+    let task = this.tasks.get(branch);
+    if (task === undefined) {
+      if (this.tasks.size >= 1000) this.tasks.clear();
+      this.tasks.set(branch, (task = this.find(branch) ?? branch));
+    }
+    return task;
   }
 }
 
@@ -70,11 +77,26 @@ export function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Where the kernel stamped the event id (UUIDv7 carries its creation time in ms), or null. */
 export function recordedAt(id: string): number | null {
+  if (id.length === 36 && UUID_V7.test(id)) return parseInt(id.slice(0, 8), 16) * 65_536 + parseInt(id.slice(9, 13), 16);
   const hex = id.replace(/-/g, '');
   if (!/^[0-9a-f]{32}$/i.test(hex) || hex[12] !== '7') return null;
   return parseInt(hex.slice(0, 12), 16);
+}
+
+/** The number in the first 8 characters read as hex digits; NaN when one is not a hex digit. */
+function hex8(s: string): number {
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = s.charCodeAt(i) | 0x20; // lower-case letters; digits keep their codes
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return NaN;
+    n = n * 16 + d;
+  }
+  return n;
 }
 
 /** Events may claim to be this far ahead of when they were recorded before they are clamped. */
@@ -87,8 +109,11 @@ const EARLIEST = Date.UTC(2000, 0, 1);
  * it was recorded. Deterministic: it depends only on the event.
  */
 export function eventTime(e: { id: string; ts: number }): number {
-  const rec = recordedAt(e.id);
   const ts = Number.isFinite(e.ts) ? e.ts : NaN;
+  // Fast path: when an id starts with 8 hex digits, they alone give a time at most its recording
+  // time, so a ts within the tolerance of that is kept without reading the rest of the id.
+  if (ts >= EARLIEST && ts <= hex8(e.id) * 65_536 + FUTURE_TOLERANCE_MS) return ts;
+  const rec = recordedAt(e.id);
   if (!(ts >= EARLIEST)) return rec ?? (Number.isFinite(ts) ? ts : 0);
   if (rec !== null && ts > rec + FUTURE_TOLERANCE_MS) return rec;
   return ts;
@@ -109,14 +134,17 @@ export function clipPath(p: string, max: number): string {
 
 /** A path relative to the project when it lies inside it. */
 export function relPath(path: string, project: string): string {
-  if (project && path.startsWith(project.endsWith('/') ? project : `${project}/`)) return path.slice(project.length).replace(/^\/+/, '');
+  if (project && path.startsWith(project) && (project.endsWith('/') || path.charCodeAt(project.length) === 47)) return path.slice(project.length).replace(/^\/+/, '');
   return path;
 }
 
 /** The directory the two have in common (`src/api/a.ts` + `src/api/b/c.ts` → `src/api`); '' for none. */
 export function commonDir(a: string | null, path: string): string {
-  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const slash = path.lastIndexOf('/');
+  const dir = slash >= 0 ? path.slice(0, slash) : '';
   if (a === null) return dir;
+  // Usual cases first: the same directory, or one inside `a`.
+  if (a === dir || (dir.startsWith(a) && dir.charCodeAt(a.length) === 47)) return a;
   const x = a.split('/');
   const y = dir.split('/');
   let i = 0;

@@ -79,6 +79,15 @@ CREATE TABLE task_timeline__shipping (project TEXT NOT NULL, task TEXT NOT NULL,
     down: `DROP TABLE task_timeline__entries; DROP TABLE task_timeline__tasks; DROP TABLE task_timeline__checkouts; DROP TABLE task_timeline__projects;
 DROP TABLE task_timeline__burst_files; DROP TABLE task_timeline__file_hours; DROP TABLE task_timeline__attributions; DROP TABLE task_timeline__bottlenecks; DROP TABLE task_timeline__shipping;`,
   },
+  {
+    // Existence checks of a commit, run or session by its ref read the index alone.
+    version: 2,
+    name: 'ref-index-project',
+    up: `DROP INDEX task_timeline__entries_ref;
+CREATE INDEX task_timeline__entries_ref ON task_timeline__entries (kind, ref, project) WHERE ref IS NOT NULL;`,
+    down: `DROP INDEX task_timeline__entries_ref;
+CREATE INDEX task_timeline__entries_ref ON task_timeline__entries (kind, ref) WHERE ref IS NOT NULL;`,
+  },
 ];
 
 export const TABLES = ['entries', 'tasks', 'checkouts', 'projects', 'burst_files', 'file_hours', 'attributions', 'bottlenecks', 'shipping'].map((t) => `task_timeline__${t}`);

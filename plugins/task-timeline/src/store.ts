@@ -1,7 +1,15 @@
-// The fold's view of task-timeline's tables: every statement prepared once, run inside the
-// projection's transaction. Plain module: it knows only the SQL interface of the sdk.
-import type { SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
+// The fold's view of task-timeline's tables. Rows a batch touches over and over (tasks, projects,
+// the checked-out branch and hot-file counters in RowStore; the open edit bursts and AI session
+// entries here) are read once per batch into local maps, changed in memory, and written back once
+// by `flush()` at the end of the batch; the rest are prepared statements run inside the
+// projection's transaction. Nothing survives a batch (several processes may share the database),
+// so every batch starts from the tables.
 import { TABLES } from './migrations.js';
+import { editSummary, type EditFacts } from './narrative.js';
+import { countEntry } from './rows.js';
+import { RowStore } from './store-rows.js';
+
+export type { TaskRow } from './rows.js';
 
 export interface EntryRow {
   id: number;
@@ -18,37 +26,6 @@ export interface EntryRow {
   facts: string;
 }
 
-export interface TaskRow {
-  project: string;
-  task: string;
-  branch: string | null;
-  issue: string | null;
-  first_ts: number;
-  last_ts: number;
-  active_ms: number;
-  last_active_ts: number | null;
-  entries: number;
-  edits: number;
-  commits: number;
-  sessions: number;
-  test_runs: number;
-  red_runs: number;
-  last_entry_id: number | null;
-  burst_id: number | null;
-  last_edit_ts: number | null;
-  red_since: number | null;
-  red_streak: number;
-  failing: string | null;
-  last_run_ts: number | null;
-  last_run_ok: number | null;
-  last_commit: string | null;
-  last_commit_ts: number | null;
-  last_green_commit: string | null;
-  last_green_ts: number | null;
-  merged_ts: number | null;
-  deployed_ts: number | null;
-}
-
 export interface NewEntry {
   project: string;
   task: string;
@@ -63,173 +40,145 @@ export interface NewEntry {
   facts: Record<string, unknown>;
 }
 
-const COUNTERS: Readonly<Record<string, string>> = { commit: 'commits', 'ai-session': 'sessions', test: 'test_runs' };
-const T = 'task_timeline__';
+/** An edit burst entry held for the batch: its times and facts, and the files known to be in it. */
+export interface Burst {
+  readonly id: number;
+  ts: number;
+  endTs: number;
+  facts: EditFacts;
+  /** Paths known to be in the burst (those of a `fresh` burst are written at flush). */
+  readonly files: Set<string>;
+  /** Begun in this batch: its row and its files are written at flush (never before: no fold query reads them). */
+  readonly fresh: { project: string; task: string; eventId: string } | null;
+}
+
+/** An AI session entry held for the batch (updated in place by every session event). */
+export interface SessionEntry {
+  readonly id: number;
+  readonly project: string;
+  readonly task: string;
+  ts: number;
+  endTs: number;
+  /** The new summary and facts, once changed in this batch (written back at flush). */
+  summary: string | null;
+  facts: Record<string, unknown> | null;
+}
+
 const okInt = (ok: boolean | null) => (ok === null ? null : ok ? 1 : 0);
+const n0 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** Writes and point lookups of the fold (all inside the ingest transaction). */
-export class TimelineStore {
-  private readonly s: Record<string, SqlStatement>;
-  /** Statements built from our own column names, prepared once each. */
-  private readonly dynamic = new Map<string, SqlStatement>();
-
-  constructor(private readonly db: SqlDatabase) {
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      ensureTask: p(`INSERT INTO ${T}tasks (project, task, branch, issue, first_ts, last_ts) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (project, task) DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
-        branch = coalesce(excluded.branch, branch), issue = coalesce(issue, excluded.issue)`),
-      task: p(`SELECT * FROM ${T}tasks WHERE project = ? AND task = ?`),
-      activity: p(`UPDATE ${T}tasks SET active_ms = active_ms + CASE WHEN last_active_ts IS NOT NULL AND @ts > last_active_ts AND @ts - last_active_ts <= @idle THEN @ts - last_active_ts ELSE 0 END,
-        last_active_ts = max(coalesce(last_active_ts, @ts), @ts) WHERE project = @project AND task = @task`),
-      insert: p(`INSERT INTO ${T}entries (project, task, ts, end_ts, kind, ref, tag, ok, summary, event_id, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      update: p(`UPDATE ${T}entries SET ts = ?, end_ts = ?, summary = ?, facts = ?, ok = coalesce(?, ok) WHERE id = ?`),
-      entry: p(`SELECT * FROM ${T}entries WHERE id = ?`),
-      byRef: p(`SELECT * FROM ${T}entries WHERE kind = @kind AND ref = @ref AND (@project IS NULL OR project = @project) ORDER BY id LIMIT 1`),
-      prevCommit: p(`SELECT ts, facts FROM ${T}entries WHERE project = ? AND task = ? AND kind = 'commit' AND ts < ? ORDER BY ts DESC LIMIT 1`),
-      nextCommit: p(`SELECT * FROM ${T}entries WHERE project = ? AND task = ? AND kind = 'commit' AND ts > ? ORDER BY ts LIMIT 1`),
-      redRuns: p(`SELECT count(*) AS n FROM ${T}entries WHERE project = ? AND task = ? AND kind = 'test' AND ok = 0 AND ts > ? AND ts <= ?`),
-      sessions: p(`SELECT tag, facts FROM ${T}entries WHERE project = @project AND task = @task AND kind = 'ai-session' AND ts > @after - 86400000 AND ts <= @upTo AND end_ts > @after`),
-      branchAt: p(`SELECT branch FROM ${T}checkouts WHERE project = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`),
-      anyBefore: p(`SELECT 1 FROM ${T}checkouts WHERE project = ? AND ts < ? LIMIT 1`),
-      checkout: p(`INSERT INTO ${T}checkouts (project, ts, branch) VALUES (?, ?, ?) ON CONFLICT (project, ts) DO UPDATE SET branch = excluded.branch`),
-      projectRow: p(`INSERT OR IGNORE INTO ${T}projects (project, last_ts) VALUES (?, ?)`),
-      addEdits: p(`UPDATE ${T}tasks SET edits = edits + @n, last_edit_ts = max(coalesce(last_edit_ts, @ts), @ts) WHERE project = @project AND task = @task`),
-      project: p(`INSERT INTO ${T}projects (project, last_ts) VALUES (?, ?) ON CONFLICT (project) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts)`),
-      projectEdit: p(`INSERT INTO ${T}projects (project, last_ts, last_edit_ts) VALUES (@project, @ts, @ts)
-        ON CONFLICT (project) DO UPDATE SET last_ts = max(last_ts, @ts), last_edit_ts = max(coalesce(last_edit_ts, @ts), @ts)`),
-      burst: p(`SELECT t.burst_id, e.id, e.ts, e.end_ts, e.facts FROM ${T}tasks t LEFT JOIN ${T}entries e ON e.id = t.burst_id AND t.last_entry_id = t.burst_id WHERE t.project = ? AND t.task = ?`),
-      editJoined: p(`UPDATE ${T}tasks SET active_ms = active_ms + CASE WHEN last_active_ts IS NOT NULL AND @ts > last_active_ts AND @ts - last_active_ts <= @idle THEN @ts - last_active_ts ELSE 0 END,
-        last_active_ts = max(coalesce(last_active_ts, @ts), @ts), edits = edits + @n, last_edit_ts = max(coalesce(last_edit_ts, @ts), @ts),
-        first_ts = min(first_ts, @ts), last_ts = max(last_ts, @ts) WHERE project = @project AND task = @task`),
-      unattributed: p(`INSERT INTO ${T}projects (project, last_ts, unattributed) VALUES (?, ?, 1) ON CONFLICT (project) DO UPDATE SET unattributed = unattributed + 1`),
-      stage: p(`UPDATE ${T}projects SET stage = @stage, sub_stage = @sub, stage_since = @since, stage_confidence = @conf WHERE project = @project AND (stage_since IS NULL OR stage_since <= @since)`),
-      burstFile: p(`INSERT OR IGNORE INTO ${T}burst_files (entry_id, path) VALUES (?, ?)`),
-      clearBurst: p(`DELETE FROM ${T}burst_files WHERE entry_id = ?`),
-      fileHour: p(`INSERT INTO ${T}file_hours (project, hour, path, n) VALUES (?, ?, ?, ?) ON CONFLICT (project, hour, path) DO UPDATE SET n = n + excluded.n`),
-      pruneFiles: p(`DELETE FROM ${T}file_hours WHERE hour < (SELECT p.last_edit_ts / 3600000 - 96 FROM ${T}projects p WHERE p.project = ${T}file_hours.project)`),
-      attribution: p(`INSERT INTO ${T}attributions (hash, project, confidence, tools) VALUES (?, ?, ?, ?) ON CONFLICT (hash, project) DO UPDATE SET confidence = excluded.confidence, tools = excluded.tools`),
-      getAttribution: p(`SELECT confidence FROM ${T}attributions WHERE hash = ? AND (project = ? OR project = '') ORDER BY project DESC LIMIT 1`),
-      openB: p(`INSERT INTO ${T}bottlenecks (project, key, title, severity, opened_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (project, key) DO UPDATE SET title = excluded.title, severity = excluded.severity, opened_at = excluded.opened_at`),
-      resolveB: p(`DELETE FROM ${T}bottlenecks WHERE project = ? AND key = ?`),
-      ship: p(`INSERT INTO ${T}shipping (project, task, into_branch, merged_ts) VALUES (?, ?, ?, ?) ON CONFLICT (project, task) DO UPDATE SET into_branch = excluded.into_branch, merged_ts = excluded.merged_ts`),
-      due: p(`SELECT task FROM ${T}shipping WHERE project = @project AND merged_ts <= @ts AND (@branch IS NULL OR into_branch IS NULL OR into_branch = @branch) ORDER BY merged_ts, task LIMIT 50`),
-      shipped: p(`DELETE FROM ${T}shipping WHERE project = ? AND task = ?`),
-      taskProject: p(`SELECT project FROM ${T}tasks WHERE task = ? AND project <> '' ORDER BY last_ts DESC LIMIT 1`),
-    };
-  }
-
-  private cached(sql: string): SqlStatement {
-    let st = this.dynamic.get(sql);
-    if (!st) this.dynamic.set(sql, (st = this.db.prepare(sql)));
-    return st;
-  }
-
-  private run(name: string, ...args: unknown[]) {
-    return (this.s[name] as SqlStatement).run(...args);
-  }
-
-  private get<R>(name: string, ...args: unknown[]): R | undefined {
-    return (this.s[name] as SqlStatement).get(...args) as R | undefined;
-  }
+export class TimelineStore extends RowStore {
+  private readonly bursts = new Map<number, Burst | null>();
+  private readonly dirtyBursts = new Set<Burst>();
+  private readonly sessions = new Map<string, SessionEntry | null>();
+  private readonly dirtySessions = new Set<SessionEntry>();
+  /** The id the next entry gets (ids are assigned here so a burst's row can wait for the flush). */
+  private nextId = 0;
 
   reset(): void {
+    this.discard();
     for (const t of TABLES) this.db.exec(`DELETE FROM ${t}`);
   }
 
-  /** Create the task (or widen its first/last times) and the project row. */
-  ensureTask(project: string, task: string, branch: string | null, issue: string | null, ts: number, lastTs = ts): void {
-    this.run('ensureTask', project, task, branch, issue, ts, lastTs);
-    this.run('project', project, lastTs);
+  /** Write back what the batch changed and forget it (the next batch reads the tables again). */
+  flush(): void {
+    try {
+      this.writeRows();
+      const files: [number, string][] = [];
+      for (const b of this.bursts.values()) {
+        if (!b) continue;
+        const f = b.fresh;
+        if (f) {
+          this.s.insert.run(b.id, f.project, f.task, b.ts, b.endTs, 'edit', null, null, null, editSummary(b.facts), f.eventId, JSON.stringify(b.facts));
+          for (const path of b.files) files.push([b.id, path]);
+        } else if (this.dirtyBursts.has(b)) this.s.putEntry.run(b.ts, b.endTs, editSummary(b.facts), JSON.stringify(b.facts), b.id);
+      }
+      if (files.length) this.s.burstFiles.run(JSON.stringify(files));
+      this.writeSessions();
+    } finally {
+      this.discard();
+    }
   }
 
-  task(project: string, task: string): TaskRow | undefined {
-    return this.get<TaskRow>('task', project, task);
+  private discard(): void {
+    this.discardRows();
+    this.bursts.clear();
+    this.dirtyBursts.clear();
+    this.sessions.clear();
+    this.dirtySessions.clear();
+    this.nextId = 0;
   }
 
-  /** Heartbeat-style active time: gaps up to `idleMs` between activity count. */
-  activity(project: string, task: string, ts: number, idleMs: number): void {
-    this.run('activity', { ts, idle: idleMs, project, task });
+  /** A new entry id: one past the largest in the table (read once per batch), as SQLite would pick. */
+  private newId(): number {
+    if (this.nextId === 0) this.nextId = (this.s.maxId.get() as { id: number }).id + 1;
+    return this.nextId++;
+  }
+
+  private writeSessions(): void {
+    for (const e of this.dirtySessions) this.s.putEntry.run(e.ts, e.endTs, e.summary, JSON.stringify(e.facts), e.id);
+    this.dirtySessions.clear();
   }
 
   insertEntry(e: NewEntry): number {
-    const id = Number(this.run('insert', e.project, e.task, e.ts, e.endTs, e.kind, e.ref, e.tag, okInt(e.ok), e.summary, e.eventId, JSON.stringify(e.facts)).lastInsertRowid);
-    const counter = COUNTERS[e.kind];
-    const red = e.kind === 'test' && e.ok === false ? ', red_runs = red_runs + 1' : '';
-    this.cached(`UPDATE ${T}tasks SET entries = entries + 1, last_entry_id = ?${counter ? `, ${counter} = ${counter} + 1` : ''}${red} WHERE project = ? AND task = ?`).run(id, e.project, e.task);
+    const id = this.newId();
+    this.s.insert.run(id, e.project, e.task, e.ts, e.endTs, e.kind, e.ref, e.tag, okInt(e.ok), e.summary, e.eventId, JSON.stringify(e.facts));
+    const r = this.changing(e.project, e.task);
+    if (r) countEntry(r, id, e.kind, e.ok);
     return id;
   }
 
   updateEntry(id: number, ts: number, endTs: number, summary: string, facts: Record<string, unknown>, ok: boolean | null = null): void {
-    this.run('update', ts, endTs, summary, JSON.stringify(facts), okInt(ok), id);
-  }
-
-  entry(id: number): EntryRow | undefined {
-    return this.get<EntryRow>('entry', id);
+    this.s.update.run(ts, endTs, summary, JSON.stringify(facts), okInt(ok), id);
   }
 
   byRef(kind: string, ref: string, project: string | null): EntryRow | undefined {
-    return this.get<EntryRow>('byRef', { kind, ref, project });
+    return this.s.byRef.get({ kind, ref, project }) as EntryRow | undefined;
   }
 
-  /** Set task columns by name (names are ours, never user input). */
-  setTask(project: string, task: string, cols: Record<string, unknown>): void {
-    const keys = Object.keys(cols);
-    this.cached(`UPDATE ${T}tasks SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE project = ? AND task = ?`).run(...keys.map((k) => cols[k]), project, task);
+  /** Whether an entry of `kind` with `ref` exists (in `project`, or anywhere when null). */
+  hasRef(kind: string, ref: string, project: string | null): boolean {
+    return (project === null ? this.s.hasRef.get(kind, ref) : this.s.hasRefIn.get(kind, ref, project)) !== undefined;
   }
 
   prevCommit(project: string, task: string, ts: number): { ts: number; facts: string } | undefined {
-    return this.get<{ ts: number; facts: string }>('prevCommit', project, task, ts);
+    return this.s.prevCommit.get(project, task, ts) as { ts: number; facts: string } | undefined;
   }
 
   nextCommit(project: string, task: string, ts: number): EntryRow | undefined {
-    return this.get<EntryRow>('nextCommit', project, task, ts);
+    return this.s.nextCommit.get(project, task, ts) as EntryRow | undefined;
   }
 
   redRuns(project: string, task: string, after: number, upTo: number): number {
-    return this.get<{ n: number }>('redRuns', project, task, after, upTo)?.n ?? 0;
+    return (this.s.redRuns.get(project, task, after, upTo) as { n: number } | undefined)?.n ?? 0;
+  }
+
+  /** The AI session entry filed under `ref` (the first, in any project), read once per batch. */
+  session(ref: string): SessionEntry | null {
+    let e = this.sessions.get(ref);
+    if (e === undefined) {
+      const row = this.s.sessionByRef.get(ref) as { id: number; project: string; task: string; ts: number; end_ts: number } | undefined;
+      e = row ? { id: row.id, project: row.project, task: row.task, ts: row.ts, endTs: row.end_ts, summary: null, facts: null } : null;
+      this.sessions.set(ref, e);
+    }
+    return e;
+  }
+
+  /** A session entry was just inserted under `ref`. */
+  sessionFiled(ref: string, id: number, project: string, task: string, ts: number, endTs: number): void {
+    this.sessions.set(ref, { id, project, task, ts, endTs, summary: null, facts: null });
+  }
+
+  /** Its times, summary and facts changed: written back at flush (or before a narrative reads sessions). */
+  sessionChanged(e: SessionEntry): void {
+    this.dirtySessions.add(e);
   }
 
   /** AI sessions of the task active in (after, upTo]: tool and stored facts. */
   sessionsBetween(project: string, task: string, after: number, upTo: number): { tag: string | null; facts: string }[] {
-    return (this.s.sessions as SqlStatement).all({ project, task, after, upTo }) as { tag: string | null; facts: string }[];
-  }
-
-  branchAt(project: string, ts: number): string | null {
-    return this.get<{ branch: string }>('branchAt', project, ts)?.branch ?? null;
-  }
-
-  /** Record that `branch` was checked out from `ts` on, unless that is already what the table says. */
-  checkout(project: string, ts: number, branch: string): void {
-    if (this.branchAt(project, ts) !== branch) this.run('checkout', project, ts, branch);
-  }
-
-  /** A branch switched away from with nothing known before: it was checked out since the beginning. */
-  checkoutBefore(project: string, ts: number, branch: string): void {
-    if (!this.get('anyBefore', project, ts)) this.run('checkout', project, 0, branch);
-  }
-
-  projectSeen(project: string, ts: number): void {
-    this.run('project', project, ts);
-  }
-
-  /** The project row, without counting the event as activity. */
-  projectRow(project: string, ts: number): void {
-    this.run('projectRow', project, ts);
-  }
-
-  addEdits(project: string, task: string, n: number, ts: number): void {
-    this.run('addEdits', { n, ts, project, task });
-  }
-
-  unattributed(project: string, ts: number): void {
-    this.run('unattributed', project, ts);
-  }
-
-  /** Count an edit of `path` in the hot-file buckets and move the project's last edit time. */
-  fileEdited(project: string, path: string, ts: number, n: number): void {
-    this.run('fileHour', project, Math.floor(ts / 3_600_000), path, n);
-    this.run('projectEdit', { ts, project });
+    this.writeSessions(); // the query reads session rows: bring them up to date first
+    return this.s.sessions.all({ project, task, after, upTo }) as { tag: string | null; facts: string }[];
   }
 
   /**
@@ -237,63 +186,88 @@ export class TimelineStore {
    * them (the window is at most 72 hours back from the last edit), so when this runs changes no answer.
    */
   prune(): number {
-    return this.run('pruneFiles').changes;
+    return this.s.pruneFiles.run().changes;
   }
 
-  /** The burst an edit may join: the task's last entry when it is its current edit burst. */
-  burst(project: string, task: string): { burst_id: number | null; id: number | null; ts: number; end_ts: number; facts: string } | undefined {
-    return this.get('burst', project, task);
+  /** An edit burst entry (null when it does not exist), read once per batch. */
+  burst(id: number): Burst | null {
+    let b = this.bursts.get(id);
+    if (b !== undefined) return b;
+    const row = this.s.burst.get(id) as { ts: number; end_ts: number; facts: string } | undefined;
+    b = row ? { id, ts: row.ts, endTs: row.end_ts, facts: editFacts(row.facts), files: new Set(), fresh: null } : null;
+    this.bursts.set(id, b);
+    return b;
   }
 
-  /** An edit joined the task's burst: active time, edit count and times in one statement. */
-  editJoined(project: string, task: string, ts: number, n: number, idleMs: number): void {
-    this.run('editJoined', { project, task, ts, n, idle: idleMs });
+  /**
+   * A new edit burst entry of a task with its first file: it becomes the task's last entry now, and
+   * its row is written at flush with the facts it has then. Returns its id.
+   */
+  newBurst(project: string, task: string, eventId: string, ts: number, facts: EditFacts, path: string): number {
+    const id = this.newId();
+    const r = this.changing(project, task);
+    if (r) countEntry(r, id, 'edit', null);
+    this.bursts.set(id, { id, ts, endTs: ts, facts, files: new Set([path]), fresh: { project, task, eventId } });
+    return id;
+  }
+
+  /** The burst's times or facts changed: written back at flush. */
+  burstChanged(b: Burst): void {
+    this.dirtyBursts.add(b);
   }
 
   /** Add a path to an edit burst; true when it is new to the burst. */
-  burstFile(entryId: number, path: string): boolean {
-    return this.run('burstFile', entryId, path).changes > 0;
+  burstFile(b: Burst, path: string): boolean {
+    if (b.files.has(path)) return false;
+    b.files.add(path);
+    return b.fresh !== null || this.s.burstFile.run(b.id, path).changes > 0;
   }
 
-  clearBurst(entryId: number): void {
-    this.run('clearBurst', entryId);
-  }
-
-  stage(project: string, stage: string, subStage: string | null, since: number, confidence: number | null): void {
-    this.run('stage', { stage, sub: subStage, since, conf: confidence, project });
+  /** The burst is over: forget its files (none were written when it began in this batch). */
+  clearBurst(id: number): void {
+    const b = this.bursts.get(id);
+    if (!b?.fresh) this.s.clearBurst.run(id);
+    b?.files.clear(); // a fresh burst's files were never written
   }
 
   attribution(hash: string, project: string, confidence: number, tools: readonly string[]): void {
-    this.run('attribution', hash, project, confidence, tools.join(' '));
+    this.s.attribution.run(hash, project, confidence, tools.join(' '));
   }
 
   attributionOf(hash: string, project: string): number | null {
-    return this.get<{ confidence: number }>('getAttribution', hash, project)?.confidence ?? null;
+    return (this.s.getAttribution.get(hash, project) as { confidence: number } | undefined)?.confidence ?? null;
   }
 
   bottleneckOpened(project: string, key: string, title: string, severity: number, openedAt: number): void {
-    this.run('openB', project, key, title, severity, openedAt);
+    this.s.openB.run(project, key, title, severity, openedAt);
   }
 
   bottleneckResolved(project: string, key: string): void {
-    this.run('resolveB', project, key);
+    this.s.resolveB.run(project, key);
   }
 
   merged(project: string, task: string, into: string | null, ts: number): void {
-    this.run('ship', project, task, into, ts);
+    this.s.ship.run(project, task, into, ts);
   }
 
   /** Tasks merged into `branch` (any, when null) by `ts` and not deployed yet. */
   dueForDeploy(project: string, ts: number, branch: string | null): string[] {
-    return ((this.s.due as SqlStatement).all({ project, ts, branch }) as { task: string }[]).map((r) => r.task);
+    return (this.s.due.all({ project, ts, branch }) as { task: string }[]).map((r) => r.task);
   }
 
   shipped(project: string, task: string): void {
-    this.run('shipped', project, task);
+    this.s.shipped.run(project, task);
   }
+}
 
-  /** The project a task (by key) was most recently active in, for events that name none. */
-  projectOfTask(task: string): string | null {
-    return this.get<{ project: string }>('taskProject', task)?.project ?? null;
+/** Stored burst facts, every field present (older or damaged rows read as zeros). */
+function editFacts(json: string): EditFacts {
+  let f: Record<string, unknown> = {};
+  try {
+    const v: unknown = JSON.parse(json);
+    if (v && typeof v === 'object' && !Array.isArray(v)) f = v as Record<string, unknown>;
+  } catch {
+    /* damaged: start from zeros */
   }
+  return { edits: n0(f.edits), files: n0(f.files), dir: typeof f.dir === 'string' ? f.dir : '', file: typeof f.file === 'string' ? f.file : null, added: n0(f.added), removed: n0(f.removed) };
 }

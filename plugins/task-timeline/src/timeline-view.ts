@@ -1,5 +1,5 @@
 // task_timeline and tasks_list: resolve the task a caller means, read its entries in time order,
-// and render compact lines next to the structured entries.
+// and render them as compact lines (the text an assistant reads: one line per entry or task).
 import { clip, clipPath, duration, type IssueKeys, stamp } from './keys.js';
 import type { TimelineQueries } from './queries.js';
 import type { EntryRow, TaskRow } from './store.js';
@@ -16,10 +16,13 @@ export interface TimelineView {
   project: string | null;
   task: string | null;
   branch: string | null;
+  /** The whole task (not just this page): entries, active time, first and last activity; null for no task. */
+  stats: { entries: number; activeMs: number; firstTs: number; lastTs: number } | null;
+  /** The `since` asked for (ms), null for the most recent entries. */
+  since: number | null;
   entries: TimelineEntryView[];
   more: boolean;
   note?: string;
-  text: string;
 }
 
 const facts = (r: EntryRow): Record<string, unknown> => {
@@ -61,14 +64,22 @@ export function buildTimeline(q: TimelineQueries, keys: IssueKeys, o: { task?: s
     const what = o.task !== undefined ? `no task "${clip(o.task, 100)}"` : 'no current task';
     const where = o.project !== undefined ? ` in project ${clipPath(o.project, 100)}` : '';
     const note = `${what}${where}${recent.length ? `; recent tasks: ${recent.map((t) => clip(t, 60)).join(', ')}` : '; nothing recorded yet'}`;
-    return { project: o.project ?? null, task: null, branch: null, entries: [], more: false, note, text: note };
+    return { project: o.project ?? null, task: null, branch: null, stats: null, since: o.since, entries: [], more: false, note };
   }
   const rows = q.entries(row.project, row.task, o.since, o.limit + 1);
   const more = rows.length > o.limit;
   const page = o.since !== null ? rows.slice(0, o.limit) : rows.slice(rows.length - Math.min(rows.length, o.limit));
   const entries = page.map((r) => ({ ts: r.ts, kind: r.kind, summary: r.summary, eventId: r.event_id, facts: facts(r) }));
-  const head = `task ${row.task}${row.branch && row.branch !== row.task ? ` (${row.branch})` : ''} in ${row.project || '(no project)'}: ${row.entries} entries, active ${duration(row.active_ms)}, ${stamp(row.first_ts)} → ${stamp(row.last_ts)}${more ? `; showing ${entries.length}${o.since !== null ? ' from since' : ' most recent'}` : ''}`;
-  return { project: row.project || null, task: row.task, branch: row.branch, entries, more, text: [head, ...entries.map(line)].join('\n') };
+  const stats = { entries: row.entries, activeMs: row.active_ms, firstTs: row.first_ts, lastTs: row.last_ts };
+  return { project: row.project || null, task: row.task, branch: row.branch, stats, since: o.since, entries, more };
+}
+
+/** The timeline as text: a header line, then one line per entry (or the note when there is no task). */
+export function renderTimeline(v: TimelineView): string {
+  if (!v.stats || v.task === null) return v.note ?? 'no task';
+  const s = v.stats;
+  const head = `task ${v.task}${v.branch && v.branch !== v.task ? ` (${v.branch})` : ''} in ${v.project ?? '(no project)'}: ${s.entries} entries, active ${duration(s.activeMs)}, ${stamp(s.firstTs)} → ${stamp(s.lastTs)}${v.more ? `; showing ${v.entries.length}${v.since !== null ? ' from since' : ' most recent'}` : ''}`;
+  return [head, ...v.entries.map(line)].join('\n');
 }
 
 export interface TaskSummaryView {
@@ -109,9 +120,13 @@ export function taskSummary(r: TaskRow): TaskSummaryView {
   };
 }
 
-export function renderTasks(tasks: readonly TaskSummaryView[]): string {
+/** One line per task; a last line says when there are more. */
+export function renderTasks(tasks: readonly TaskSummaryView[], more = false): string {
   if (!tasks.length) return 'no tasks recorded in that window';
-  return tasks
-    .map((t) => `${clip(t.task, 60)}${t.project ? ` [${clipPath(t.project, 40)}]` : ''}: ${stamp(t.firstTs)} → ${stamp(t.lastTs)}, active ${duration(t.activeMs)}, ${t.edits} edits, ${t.commits} commits, ${t.sessions} AI sessions, ${t.testRuns} test runs (${t.redRuns} red), tests ${t.tests}${t.mergedAt !== null ? ', merged' : ''}${t.deployedAt !== null ? ', deployed' : ''}`)
-    .join('\n');
+  const lines = tasks.map(
+    (t) =>
+      `${clip(t.task, 60)}${t.project ? ` [${clipPath(t.project, 40)}]` : ''}: ${stamp(t.firstTs)} → ${stamp(t.lastTs)}, active ${duration(t.activeMs)}, ${t.edits} edits, ${t.commits} commits, ${t.sessions} AI sessions, ${t.testRuns} test runs (${t.redRuns} red), tests ${t.tests}${t.mergedAt !== null ? ', merged' : ''}${t.deployedAt !== null ? ', deployed' : ''}`,
+  );
+  if (more) lines.push('… more tasks: raise limit or narrow since');
+  return lines.join('\n');
 }

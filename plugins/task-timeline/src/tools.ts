@@ -1,13 +1,14 @@
 // task-timeline's MCP tools: devflow_context, task_timeline (everyday) and tasks_list.
 import { parseSince, type PluginContext } from '@devflow/plugin-sdk';
-import { buildContext, type ContextView } from './context.js';
+import { buildContext, type ContextView, renderContext } from './context.js';
 import type { IssueKeys } from './keys.js';
 import type { TimelineQueries } from './queries.js';
-import { buildTimeline, renderTasks, taskSummary } from './timeline-view.js';
+import { buildTimeline, renderTasks, renderTimeline, type TaskSummaryView, taskSummary, type TimelineView } from './timeline-view.js';
 
 const PROJECT = { type: 'string', minLength: 1, maxLength: 4096, description: 'Project root path as in events; omit for the most recently active project.' } as const;
 const SINCE = { type: 'string', maxLength: 64, description: 'ISO time, epoch ms, or a duration back from now such as "24h" or "7d".' } as const;
 const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
+const NUM = { type: 'number' } as const;
 const NUM_OR_NULL = { type: ['number', 'null'] } as const;
 const STR_OR_NULL = { type: ['string', 'null'] } as const;
 
@@ -56,6 +57,12 @@ export function registerTimelineTools(ctx: PluginContext, d: ToolDeps): { contex
         },
         required: ['project', 'branch', 'task', 'stage', 'onTask', 'tests', 'lastGreenCommit', 'hotFiles', 'bottlenecks', 'text'],
       },
+      // What the assistant reads: the compact lines (at most CONTEXT_TEXT_BUDGET bytes), not the JSON.
+      // The same text stays in the output for API users.
+      render: (v) => {
+        const c = v as ContextView;
+        return typeof c.text === 'string' ? c.text : renderContext(c);
+      },
     },
     (args) => context(args.project) as never,
   );
@@ -86,13 +93,16 @@ export function registerTimelineTools(ctx: PluginContext, d: ToolDeps): { contex
           project: STR_OR_NULL,
           task: STR_OR_NULL,
           branch: STR_OR_NULL,
-          entries: { type: 'array', items: { type: 'object', properties: { ts: { type: 'number' }, kind: { type: 'string' }, summary: { type: 'string' }, eventId: { type: 'string' }, facts: { type: 'object' } }, required: ['ts', 'kind', 'summary', 'eventId', 'facts'] } },
+          stats: { type: ['object', 'null'], properties: { entries: { type: 'integer' }, activeMs: NUM, firstTs: NUM, lastTs: NUM }, required: ['entries', 'activeMs', 'firstTs', 'lastTs'] },
+          since: NUM_OR_NULL,
+          entries: { type: 'array', items: { type: 'object', properties: { ts: NUM, kind: { type: 'string' }, summary: { type: 'string' }, eventId: { type: 'string' }, facts: { type: 'object' } }, required: ['ts', 'kind', 'summary', 'eventId', 'facts'] } },
           more: { type: 'boolean' },
           note: { type: 'string' },
-          text: { type: 'string' },
         },
-        required: ['project', 'task', 'branch', 'entries', 'more', 'text'],
+        required: ['project', 'task', 'branch', 'stats', 'since', 'entries', 'more'],
       },
+      // A header line, then one line per entry.
+      render: (v) => renderTimeline(v as TimelineView),
     },
     (args) =>
       buildTimeline(d.queries, d.keys, {
@@ -119,15 +129,20 @@ export function registerTimelineTools(ctx: PluginContext, d: ToolDeps): { contex
       },
       outputSchema: {
         type: 'object',
-        properties: { tasks: { type: 'array', items: { type: 'object' } }, more: { type: 'boolean' }, text: { type: 'string' } },
-        required: ['tasks', 'more', 'text'],
+        properties: { tasks: { type: 'array', items: { type: 'object' } }, more: { type: 'boolean' } },
+        required: ['tasks', 'more'],
+      },
+      // One line per task.
+      render: (v) => {
+        const out = v as { tasks: TaskSummaryView[]; more: boolean };
+        return renderTasks(out.tasks, out.more);
       },
     },
     (args) => {
       const from = since(args.since, d.now()) ?? Number.MIN_SAFE_INTEGER;
       const rows = d.queries.tasks(args.project ?? null, from, args.limit + 1);
       const tasks = rows.slice(0, args.limit).map(taskSummary);
-      return { tasks, more: rows.length > args.limit, text: renderTasks(tasks) } as never;
+      return { tasks, more: rows.length > args.limit } as never;
     },
   );
 

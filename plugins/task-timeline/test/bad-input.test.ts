@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestKernel } from '@devflow/core/testing';
 import taskTimeline, { recordedAt } from '../src/index.js';
-import { type Entry, fixture, replay, start } from './helpers.js';
+import { type Entry, fixture, rendered, replay, start } from './helpers.js';
 
 const API = '/home/dev/api';
 
@@ -64,9 +64,11 @@ test('unknown tasks and projects answer with empty results and a note', async (t
   assert.equal(unknown.note, 'no task "NOPE-1"; recent tasks: main, PROJ-123');
   const elsewhere = await h.call<{ note: string }>('devflow_context', { project: '/nowhere' });
   assert.equal(elsewhere.note, 'no activity recorded for project /nowhere; known: /home/dev/webapp');
-  const empty = await h.call<{ tasks: unknown[]; text: string }>('tasks_list', { project: '/nowhere' });
+  const empty = await h.call<{ tasks: unknown[] }>('tasks_list', { project: '/nowhere' });
   assert.deepEqual(empty.tasks, []);
-  assert.equal(empty.text, 'no tasks recorded in that window');
+  assert.equal(h.render('tasks_list', empty), 'no tasks recorded in that window');
+  assert.equal(h.render('task_timeline', unknown), 'no task "NOPE-1"; recent tasks: main, PROJ-123');
+  assert.equal(h.render('devflow_context', none), 'no activity recorded yet');
   const bad = await h.tk.callTool('task_timeline', { since: 'yesterday-ish' });
   assert.ok(!bad.ok && /since "yesterday-ish" is not an ISO time/.test(bad.error.message));
   const tooMany = await h.tk.callTool('task_timeline', { limit: 500 });
@@ -98,9 +100,15 @@ test('devflow_context stays under 1 KB of text (and its JSON under 2 KB) with hu
   assert.equal(v.bottlenecks.open, 30);
   assert.equal(v.bottlenecks.top.length, 2);
   assert.ok(Buffer.byteLength(v.text) < 1024, `text is ${Buffer.byteLength(v.text)} bytes`);
+  // What an MCP client reads is the tool's rendering of the result: the same compact lines.
+  const mcpText = rendered(h.tk, 'devflow_context', r.value);
+  assert.ok(Buffer.byteLength(mcpText) < 1024, `rendered text is ${Buffer.byteLength(mcpText)} bytes`);
+  assert.equal(mcpText, v.text);
+  assert.ok(mcpText.split('\n').length <= 8, mcpText);
   assert.ok(Buffer.byteLength(JSON.stringify(v)) < 2048, `JSON is ${Buffer.byteLength(JSON.stringify(v))} bytes`);
   const tl = await h.tk.callTool('task_timeline', { limit: 200 });
   assert.ok(tl.ok && Buffer.byteLength(JSON.stringify(tl.value)) < 64 * 1024, 'timelines are bounded too');
+  assert.ok(Buffer.byteLength(rendered(h.tk, 'task_timeline', tl.value)) < 32 * 1024, 'and so is their text');
 });
 
 test('a bad config is refused with the key and the plugin named', async (t) => {

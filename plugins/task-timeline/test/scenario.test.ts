@@ -14,7 +14,7 @@ const NARRATIVE = 'commit abc1234: 70% AI-assisted, after 3 red test runs and 2 
 test('the PROJ-123 timeline joins edits, sessions, runs, the commit, the merge and the deploy in order', async (t) => {
   const h = await start(t);
   await replay(h.tk, events);
-  const r = await h.call<{ task: string; branch: string; project: string; entries: Entry[]; more: boolean; text: string }>('task_timeline', { task: 'PROJ-123' });
+  const r = await h.call<{ task: string; branch: string; project: string; entries: Entry[]; more: boolean; stats: Record<string, number> }>('task_timeline', { task: 'PROJ-123' });
   assert.equal(r.task, 'PROJ-123');
   assert.equal(r.branch, BRANCH);
   assert.equal(r.project, PROJECT);
@@ -54,13 +54,19 @@ test('the PROJ-123 timeline joins edits, sessions, runs, the commit, the merge a
   assert.ok(r.entries.every((e) => ids.has(e.eventId)));
   const burst = r.entries[4] as Entry;
   assert.deepEqual(burst.facts, { edits: 3, files: 2, dir: 'src/api', file: null, added: 35, removed: 1 });
-  assert.match(r.text, /^task PROJ-123 \(feature\/PROJ-123-login\) in \/home\/dev\/webapp: 16 entries, active 46m, 2026-03-02 08:55Z → 2026-03-02 10:40Z/);
-  assert.ok(r.text.includes(`2026-03-02 09:46Z commit: ${NARRATIVE} — "feat(auth): login with lockout"`), r.text);
+  assert.deepEqual(r.stats, { entries: 16, activeMs: 46 * 60_000, firstTs: at('08:55'), lastTs: at('10:40') });
+  // The text an assistant reads over MCP: a header, then one line per entry.
+  const text = h.render('task_timeline', r).split('\n');
+  assert.equal(text[0], 'task PROJ-123 (feature/PROJ-123-login) in /home/dev/webapp: 16 entries, active 46m, 2026-03-02 08:55Z → 2026-03-02 10:40Z');
+  assert.equal(text.length, 1 + 16);
+  assert.equal(text[1], `2026-03-02 08:55Z branch: branch ${BRANCH} created`);
+  assert.equal(text[14], `2026-03-02 09:46Z commit: ${NARRATIVE} — "feat(auth): login with lockout"`);
 
   // The branch name finds the same task; limit keeps the most recent entries, since reads forward.
   const byBranch = await h.call<{ task: string; entries: Entry[] }>('task_timeline', { task: BRANCH, limit: 3 });
   assert.equal(byBranch.task, 'PROJ-123');
   assert.deepEqual(byBranch.entries.map((e) => e.kind), ['commit', 'merge', 'deploy']);
+  assert.match(h.render('task_timeline', byBranch).split('\n')[0] as string, /: 16 entries, .*; showing 3 most recent$/);
   const from = await h.call<{ entries: Entry[]; more: boolean }>('task_timeline', { task: 'proj-123', since: String(at('09:40')), limit: 2 });
   assert.deepEqual(from.entries.map((e) => e.kind), ['edit', 'test']);
   assert.equal(from.more, true);
@@ -75,7 +81,14 @@ test('the PROJ-123 timeline joins edits, sessions, runs, the commit, the merge a
   const current = await h.call<{ task: string }>('task_timeline', {});
   assert.equal(current.task, 'main');
 
-  const list = await h.call<{ tasks: Record<string, unknown>[]; more: boolean; text: string }>('tasks_list', { since: '3650d' });
+  const list = await h.call<{ tasks: Record<string, unknown>[]; more: boolean }>('tasks_list', { since: '3650d' });
+  assert.deepEqual(h.render('tasks_list', list).split('\n'), [
+    'main [/home/dev/webapp]: 2026-03-02 10:31Z → 2026-03-02 10:40Z, active 9m, 0 edits, 0 commits, 0 AI sessions, 0 test runs (0 red), tests none',
+    'PROJ-123 [/home/dev/webapp]: 2026-03-02 08:55Z → 2026-03-02 10:40Z, active 46m, 8 edits, 1 commits, 2 AI sessions, 4 test runs (3 red), tests green, merged, deployed',
+  ]);
+  const one = await h.call<{ tasks: unknown[]; more: boolean }>('tasks_list', { since: '3650d', limit: 1 });
+  assert.equal(one.more, true);
+  assert.equal(h.render('tasks_list', one).split('\n')[1], '… more tasks: raise limit or narrow since');
   assert.deepEqual(list.tasks.map((x) => [x.task, x.edits, x.commits, x.sessions, x.testRuns, x.redRuns, x.tests, x.activeMs]), [
     ['main', 0, 0, 0, 0, 0, 'none', 9 * 60_000],
     ['PROJ-123', 8, 1, 2, 4, 3, 'green', 46 * 60_000],
@@ -131,6 +144,7 @@ test('devflow_context follows the task: red tests with the failing ones, then gr
     'bottlenecks 1 open: Work spread over 6 branches',
   ]);
   assert.ok(Buffer.byteLength(green.text) < 1024);
+  assert.equal(h.render('devflow_context', green), green.text, 'MCP clients read the compact lines, not the JSON');
   const viaApi = h.api.context(PROJECT);
   assert.deepEqual({ ...viaApi, onTask: null, text: '' }, { ...green, onTask: null, text: '' }, 'the API answers what the tool answers');
 

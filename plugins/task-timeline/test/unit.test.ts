@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  assistantLabel, branchName, clipPath, commitNarrative, commonDir, cutBytes, editSummary, eventTime, FUTURE_TOLERANCE_MS,
-  IssueKeys, joinAnd, overlapShare, projectionVersion, recordedAt, renderContext, runSummary, sessionSummary,
+  addActivity, addEdits, assistantLabel, branchName, clipPath, commitNarrative, commonDir, countEntry, cutBytes, editSummary, eventTime, FUTURE_TOLERANCE_MS,
+  IssueKeys, joinAnd, newProject, newTask, overlapShare, projectionVersion, recordedAt, renderContext, runSummary, sessionSummary, setStage, widenTask,
 } from '../src/index.js';
 
 test('task keys: the issue key in a branch name, else the branch; look-alikes and prefixes', () => {
@@ -42,6 +42,10 @@ test('event time: past and near-future times kept; far-future and pre-2000 ones 
   assert.equal(eventTime({ id, ts: 5 }), rec);
   assert.equal(eventTime({ id, ts: Number.NaN }), rec);
   assert.equal(recordedAt('not-a-uuid'), null);
+  assert.equal(recordedAt(id.replace(/-/g, '')), rec, 'dashes are optional');
+  assert.equal(eventTime({ id: id.replace(/-/g, ''), ts: rec + FUTURE_TOLERANCE_MS + 1 }), rec);
+  assert.equal(eventTime({ id: '01a2-0365-5b6d-7a50-a84f-d0565866686b', ts: rec + FUTURE_TOLERANCE_MS + 1 }), rec, 'odd dashes: the slow path decides');
+  assert.equal(eventTime({ id: id.toUpperCase(), ts: rec + FUTURE_TOLERANCE_MS + 1 }), rec);
   assert.equal(eventTime({ id: 'x', ts: Date.UTC(2026, 0, 1) }), Date.UTC(2026, 0, 1));
 });
 
@@ -75,6 +79,10 @@ test('paths: common directory, left clipping, byte cuts that keep characters who
   assert.equal(commonDir('src/api', 'src/api/b/c.ts'), 'src/api');
   assert.equal(commonDir('src/api', 'lib/x.ts'), '');
   assert.equal(commonDir(null, 'README.md'), '');
+  assert.equal(commonDir('src/api', 'src/apix/a.ts'), 'src', 'segments, not characters');
+  assert.equal(commonDir('src', 'src/api/a.ts'), 'src');
+  assert.equal(commonDir('', 'src/a.ts'), '');
+  assert.equal(commonDir('src/api', 'src/a.ts'), 'src');
   const p = clipPath(`src/${'d/'.repeat(100)}file.ts`, 30);
   assert.ok(p.length <= 30 && p.startsWith('…') && p.endsWith('/file.ts'), p);
   const cut = cutBytes('é'.repeat(1000), 101);
@@ -97,4 +105,40 @@ test('the projection version changes with the config keys the fold depends on, n
   assert.equal(projectionVersion(c), projectionVersion({ ...c, hotFilesHours: 8 }));
   assert.notEqual(projectionVersion(c), projectionVersion({ ...c, burstGapMinutes: 5 }));
   assert.ok(projectionVersion(c) >= 1_000_000);
+});
+
+test('task and project rows: the per-batch updates keep the semantics of the statements they replace', () => {
+  const r = newTask('/p', 'PROJ-1', 'feature/PROJ-1-x', 'PROJ-1', 100, 200);
+  assert.deepEqual([r.first_ts, r.last_ts, r.active_ms, r.last_active_ts, r.entries], [100, 200, 0, null, 0]);
+  widenTask(r, null, 'OTHER-2', 50, 150);
+  assert.deepEqual([r.first_ts, r.last_ts, r.branch, r.issue], [50, 200, 'feature/PROJ-1-x', 'PROJ-1'], 'a null branch keeps the old one; the first issue stays');
+  widenTask(r, 'feature/PROJ-1-y', null, 60, 300);
+  assert.deepEqual([r.first_ts, r.last_ts, r.branch], [50, 300, 'feature/PROJ-1-y']);
+  // Heartbeat active time: the first activity starts the clock, gaps up to idle count, longer ones and the past do not.
+  addActivity(r, 1000, 600);
+  addActivity(r, 1500, 600);
+  addActivity(r, 2500, 600);
+  addActivity(r, 900, 600);
+  assert.deepEqual([r.active_ms, r.last_active_ts], [500, 2500]);
+  addEdits(r, 3, 2000);
+  addEdits(r, 1, 1000);
+  assert.deepEqual([r.edits, r.last_edit_ts], [4, 2000]);
+  countEntry(r, 7, 'test', false);
+  countEntry(r, 8, 'test', true);
+  countEntry(r, 9, 'commit', null);
+  countEntry(r, 10, 'edit', null);
+  assert.deepEqual([r.entries, r.last_entry_id, r.test_runs, r.red_runs, r.commits, r.sessions], [4, 10, 2, 1, 1, 0]);
+  const p = newProject('/p', 10);
+  setStage(p, 'coding', null, 100, 0.5);
+  setStage(p, 'design', null, 50, 0.9);
+  assert.deepEqual([p.stage, p.stage_since, p.stage_confidence], ['coding', 100, 0.5], 'an older stage report arriving late does not win');
+  setStage(p, 'testing', 'unit', 100, 0.7);
+  assert.equal(p.stage, 'testing', 'the same time: the later report wins');
+});
+
+test('task keys are remembered per branch without changing the answers', () => {
+  const k = new IssueKeys();
+  for (let i = 0; i < 2500; i++) assert.equal(k.taskOf(`feature/PROJ-${i}-x`), `PROJ-${i}`);
+  assert.equal(k.taskOf('feature/PROJ-7-x'), 'PROJ-7');
+  assert.equal(k.taskOf('main'), 'main');
 });
