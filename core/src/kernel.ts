@@ -10,7 +10,7 @@ import { PluginError } from './errors.js';
 import { HookRegistry } from './hooks/hook-registry.js';
 import { KERNEL_HOOKS } from './hooks/kernel-hooks.js';
 import { Ingest } from './ingest.js';
-import { createRootLogger, type PinoLogger } from './logger.js';
+import { kernelLogger, startMaintenance, type PinoLogger } from './ops/kernel-wiring.js';
 import { ConfigError, type KernelOptions } from './kernel-options.js';
 
 export { ConfigError, type KernelOptions };
@@ -72,7 +72,7 @@ export class Kernel {
     const paths = devflowPaths(options.env);
     // Paths in the config file are relative to the file, like projects and plugin paths.
     const fromConfig = (p: string | undefined) => (p === undefined ? undefined : resolve(loaded.baseDir, p));
-    this.logger = options.logger ?? createRootLogger({ level: options.logLevel ?? (config.logging.level as 'info'), file: fromConfig(config.logging.file), extra: options.extraLogStreams ?? [] });
+    this.logger = options.logger ?? kernelLogger(config.logging, fromConfig(config.logging.file), options);
     this.databasePath = options.databasePath ?? fromConfig(config.storage.path) ?? join(paths.dataDir, 'devflow.db');
     this.db = openDatabase(this.databasePath);
     if (this.databasePath !== ':memory:') {
@@ -145,6 +145,7 @@ export class Kernel {
         this.lifecycleEvent('kernel.plugin.stopped', { plugin: inst.id });
       },
     });
+    startMaintenance(this, this.services);
   }
 
   readonly logger: PinoLogger;

@@ -53,6 +53,14 @@ function program(): Command {
     .action((opts, cmd: Command) => run(async () => (await import('./report-cmd.js')).reportCommand({ ...globals(cmd), ...opts })));
 
   root
+    .command('dashboard')
+    .description('live terminal view of activity, performance and errors (keys: q quit, 1/2/3 or a/p/e views, r refresh); one plain frame when not on a terminal')
+    .option('--view <view>', 'activity, performance or errors', 'activity')
+    .option('--once', 'print one plain frame (no escape codes) and exit')
+    .option('--interval <ms>', 'refresh interval in milliseconds (100-3600000)', '1000')
+    .action((opts, cmd: Command) => run(async () => (await import('./dashboard-cmd.js')).dashboardCommand({ ...globals(cmd), ...opts })));
+
+  root
     .command('init')
     .description('create the user config for the current git repository and print the Claude Desktop entry')
     .option('--project <dir>', 'project directory (default: the git repository of the current directory)')
@@ -108,6 +116,46 @@ function program(): Command {
     .description('version, config, database, monitor lease and plugin states')
     .option('--json', 'machine-readable output')
     .action((_, cmd: Command) => run(async () => (await import('./status-cmd.js')).statusCommand(globals(cmd))));
+
+  root
+    .command('doctor')
+    .description('check the kernel, port, database, data dir, disk, inotify limits, plugins and Claude Desktop config; each finding with its fix (exit 1 when one fails)')
+    .option('--full', 'run PRAGMA integrity_check instead of quick_check')
+    .option('--json', 'machine-readable output')
+    .action((opts, cmd: Command) => run(async () => (await import('./doctor-cmd.js')).doctorCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('backup [path]')
+    .description('online backup of the database (consistent while a kernel writes), verified; default <data dir>/backups/devflow-<timestamp>.db')
+    .option('--json', 'machine-readable output')
+    .action((path: string | undefined, _, cmd: Command) => run(async () => (await import('./backup-cmd.js')).backupCommand(path, globals(cmd))));
+
+  root
+    .command('restore <file>')
+    .description('verify a backup and swap it in for the database (the current one is kept as <db>.before-restore-<timestamp>)')
+    .option('--force', 'stop the running kernel (SIGTERM) instead of refusing')
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts, cmd: Command) => run(async () => (await import('./restore-cmd.js')).restoreCommand(file, { ...globals(cmd), ...opts })));
+
+  root
+    .command('maintenance')
+    .description('archive old events (storage.retention), ANALYZE, VACUUM, checkpoint the WAL; all of them unless some are named')
+    .option('--archive', 'move events older than storage.retention.archiveAfterDays to the archive database')
+    .option('--analyze', 'refresh the query planner statistics')
+    .option('--vacuum', 'rebuild the file to give free pages back (needs about twice its size free)')
+    .option('--checkpoint', 'write the WAL back into the database and truncate it')
+    .option('--older-than <days>', 'archive events older than this many days instead of the configured age')
+    .option('--json', 'machine-readable output')
+    .action((opts, cmd: Command) => run(async () => (await import('./maintenance-cmd.js')).maintenanceCommand({ ...globals(cmd), ...opts })));
+
+  root
+    .command('migrate <action>')
+    .description('database migrations per plugin: status (applied vs known), up (apply pending), down --plugin <id> --to <n> (revert; backs up first)')
+    .option('--plugin <id>', 'one plugin (or kernel)')
+    .option('--to <n>', 'target version (up: apply up to it; down: revert everything above it)')
+    .option('--force', 'down: go ahead although a kernel is running')
+    .option('--json', 'machine-readable output')
+    .action((action: string, opts, cmd: Command) => run(async () => (await import('./migrate-cmd.js')).migrateCommand(action, { ...globals(cmd), ...opts })));
 
   for (const cmd of [root, ...root.commands, ...plugins.commands, ...config.commands]) cmd.exitOverride();
   return root;

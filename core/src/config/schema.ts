@@ -48,6 +48,17 @@ export const KERNEL_CONFIG_SCHEMA = {
       properties: {
         level: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info' },
         file: { type: 'string', minLength: 1 },
+        rotate: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Rotation of logging.file: <file>.1 is the newest rotated file.',
+          properties: {
+            maxSizeMb: { type: 'number', exclusiveMinimum: 0, maximum: 10240, default: 10, description: 'Rotate when the file reaches this size (MB); fractions allowed.' },
+            keep: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Rotated files kept; older ones are deleted.' },
+            daily: { type: 'boolean', default: true, description: 'Also rotate at the first write of a new local day.' },
+          },
+        },
       },
     },
     storage: {
@@ -58,6 +69,23 @@ export const KERNEL_CONFIG_SCHEMA = {
         path: { type: 'string', minLength: 1, description: 'Database file; default <data dir>/devflow.db.' },
         batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
         flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Wait this long for more events before a partial batch commits; 0 = at the end of the current turn of the event loop.' },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            archiveAfterDays: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Move events older than this many days to the archive database; null keeps everything.' },
+            archivePath: { type: 'string', minLength: 1, description: 'Archive database; default <data dir>/archive.db.' },
+          },
+        },
+        maintenance: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            everyHours: { type: 'number', minimum: 0, maximum: 8760, default: 24, description: 'Run maintenance (archive, ANALYZE, checkpoint) this often in the process holding the monitor lease; 0 = off.' },
+          },
+        },
       },
     },
     mcp: {
@@ -123,8 +151,14 @@ export interface KernelConfigInput {
   projects?: string[];
   plugins?: Record<string, boolean | { enabled?: boolean; config?: Record<string, unknown> }>;
   rbac?: { localRole?: string; roles?: Record<string, string[]> };
-  logging?: { level?: string; file?: string };
-  storage?: { path?: string; batchSize?: number; flushMs?: number };
+  logging?: { level?: string; file?: string; rotate?: { maxSizeMb?: number; keep?: number; daily?: boolean } };
+  storage?: {
+    path?: string;
+    batchSize?: number;
+    flushMs?: number;
+    retention?: { archiveAfterDays?: number | null; archivePath?: string };
+    maintenance?: { everyHours?: number };
+  };
   mcp?: { profile?: string; profiles?: Record<string, string[]>; http?: Record<string, unknown> };
   kernel?: { startTimeoutMs?: number; stopTimeoutMs?: number; failFast?: boolean; leaseTtlMs?: number; watchConfig?: boolean };
   [key: string]: unknown;
