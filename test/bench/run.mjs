@@ -7,10 +7,12 @@
 //                                  tool round trips and cold start (gates in that file)
 //   file-monitor, git-monitor, test-monitor, ai-monitor: each monitor against its raw baseline
 //                                  (@parcel/watcher, git log --numstat, a bare pipe, JSON.parse …)
+//   analyzers  test/bench/analyzers.mjs  ingest with analyzers vs without (gate: metrics ≥ 0.8×),
+//                                  tool p99 and the 90-day report on a 1M-event, 90-day history
 //
 // Usage: node test/bench/run.mjs               all, with their defaults (~5 minutes)
 //        node test/bench/run.mjs mcp [flags]   one of them, with its own flags
-// Environment variables (BENCH_*, BENCH_MCP_*) reach both. Exits 0 when every gate passed, else
+// Environment variables (BENCH_*, BENCH_MCP_*, BENCH_ANALYZERS_*) reach them. Exits 0 when every gate passed, else
 // the first non-zero exit code. Results: test/artifacts/bench-<name>.json.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -24,6 +26,7 @@ const BENCHES = {
   'git-monitor': 'git-monitor.mjs',
   'test-monitor': 'test-monitor.mjs',
   'ai-monitor': 'ai-monitor.mjs',
+  analyzers: 'analyzers.mjs',
 };
 
 const [first, ...rest] = process.argv.slice(2);

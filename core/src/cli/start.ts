@@ -22,6 +22,13 @@ export async function startCommand(options: GlobalOptions & { failFast?: boolean
     process.exitCode = EXIT.PROBLEMS;
     stopRequested();
   });
+  // The dashboard's sign-in link, once the http-api plugin listens (core knows the plugin only by its
+  // event and API, not its package).
+  kernel.hooks.tap('eventStored', 'cli:start', (events: unknown) => {
+    if (!(events as { type: string }[]).some((e) => e.type === 'http-api.server.listening')) return;
+    const login = (kernel.pluginApi('http-api') as { loginUrl?: () => string | null } | undefined)?.loginUrl?.();
+    if (login) process.stderr.write(`devflow: dashboard at ${login}\n`);
+  });
   const report = await kernel.start();
   const status = kernel.status();
   process.stderr.write(`${formatReport(status, report.problems)}\n`);

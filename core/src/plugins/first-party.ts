@@ -15,6 +15,8 @@ export const FIRST_PARTY: Readonly<Record<string, string>> = Object.freeze({
   'task-timeline': '@devflow/plugin-task-timeline',
   reports: '@devflow/plugin-reports',
   notifications: '@devflow/plugin-notifications',
+  'http-api': '@devflow/plugin-http-api',
+  dashboard: '@devflow/plugin-dashboard',
 });
 
 /** Enabled when DevFlow runs on its embedded defaults (no config file). */
@@ -31,4 +33,6 @@ export const DEFAULT_ENABLED: readonly string[] = [
   'task-timeline',
   'reports',
   'notifications',
+  'http-api',
+  'dashboard',
 ];
