@@ -1,11 +1,10 @@
-// Hour, day and week buckets in a fixed offset from UTC, and how a window is covered by the fewest
-// of them. Pure.
+// Hour, day and week buckets in a fixed offset from UTC, and how a window is covered by hour and
+// day buckets. Pure.
 
 export type BucketKind = 'h' | 'd' | 'w';
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 export const WEEK = 7 * DAY;
-export const KINDS: readonly BucketKind[] = ['h', 'd', 'w'];
 const SIZE: Record<BucketKind, number> = { h: HOUR, d: DAY, w: WEEK };
 /** 1970-01-05 (4 days after the epoch) was a Monday: weeks start on Monday. */
 const MONDAY = 4 * DAY;
@@ -41,10 +40,11 @@ export interface BucketRange {
 }
 
 /**
- * The fewest buckets covering [since, until) widened to whole hours: hours up to the first day
- * boundary, days up to the first week boundary, whole weeks, then days and hours again.
+ * The buckets covering [since, until) widened to whole hours: hours up to the first day boundary,
+ * whole days, then hours again. (Rollups are kept per hour and day only: 90 days are 90 day rows
+ * per project, and weeks are summed from days.)
  * @example plan(Date.parse('2025-03-03T10:00Z'), Date.parse('2025-03-20T05:30Z'))
- *   // h 10:00–24:00, d 4th–10th, w 10th–17th, d 17th–20th, h 00:00–06:00
+ *   // h 10:00–24:00, d 4th–19th, h 00:00–06:00
  */
 export function plan(since: number, until: number, offsetMs = 0): BucketRange[] {
   const { from: s, to: e } = widen(since, until, offsetMs);
@@ -52,12 +52,11 @@ export function plan(since: number, until: number, offsetMs = 0): BucketRange[] 
   const ds = ceilTo('d', s, offsetMs);
   const de = bucketStart('d', e, offsetMs);
   if (ds >= de) return [{ kind: 'h', from: s, to: e }];
-  const out: BucketRange[] = [{ kind: 'h', from: s, to: ds }];
-  const ws = ceilTo('w', ds, offsetMs);
-  const we = bucketStart('w', de, offsetMs);
-  if (ws < we) out.push({ kind: 'd', from: ds, to: ws }, { kind: 'w', from: ws, to: we }, { kind: 'd', from: we, to: de });
-  else out.push({ kind: 'd', from: ds, to: de });
-  out.push({ kind: 'h', from: de, to: e });
+  const out: BucketRange[] = [
+    { kind: 'h', from: s, to: ds },
+    { kind: 'd', from: ds, to: de },
+    { kind: 'h', from: de, to: e },
+  ];
   return out.filter((r) => r.from < r.to);
 }
 

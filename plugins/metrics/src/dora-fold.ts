@@ -13,16 +13,19 @@ interface Deploy {
 
 export class DoraFold {
   private readonly s: Record<string, SqlStatement>;
+  /** Per batch: the time of each project's latest successful deploy (null: none), to skip looking for one after a change. */
+  private readonly latestOk = new Map<number, number | null>();
 
   constructor(db: SqlDatabase, private readonly windowMs: number, private readonly rollups: Rollups) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      addChange: p('INSERT OR IGNORE INTO metrics__change (project, hash, ts, first_ts, branch, state) VALUES (?, ?, ?, ?, ?, 0)'),
-      change: p('SELECT ts, first_ts, state FROM metrics__change WHERE project = ? AND hash = ?'),
-      setFirst: p('UPDATE metrics__change SET first_ts = ? WHERE project = ? AND hash = ? AND state = 0 AND first_ts > ?'),
-      absorb: p('UPDATE metrics__change SET state = 2 WHERE project = ? AND branch = ? AND state = 0 AND hash <> ?'),
-      pending: p('SELECT hash, first_ts FROM metrics__change WHERE project = ? AND state = 0 AND ts <= ? ORDER BY ts'),
-      deployed: p('UPDATE metrics__change SET state = 1, deployed_at = ? WHERE project = ? AND hash = ?'),
+      addChange: p('INSERT OR IGNORE INTO metrics__change (ts, hash, project, first_ts, branch, state) VALUES (?, ?, ?, ?, ?, 0)'),
+      setFirst: p('UPDATE metrics__change SET first_ts = ? WHERE ts = ? AND hash = ? AND project = ? AND state = 0 AND first_ts > ?'),
+      absorb: p('UPDATE metrics__change SET state = 2 WHERE project = ? AND state = 0 AND branch = ? AND hash <> ?'),
+      pending: p('SELECT first_ts FROM metrics__change WHERE project = ? AND state = 0 AND ts <= ? ORDER BY ts'),
+      deployed: p('UPDATE metrics__change SET state = 1, deployed_at = ? WHERE ts = ? AND hash = ? AND project = ?'),
+      deployAll: p('UPDATE metrics__change SET state = 1, deployed_at = ? WHERE project = ? AND state = 0 AND ts <= ?'),
+      latestOk: p('SELECT ts FROM metrics__deploy WHERE project = ? AND ok = 1 ORDER BY ts DESC LIMIT 1'),
       addDeploy: p('INSERT INTO metrics__deploy (project, ts, ok, failed, signal_ts) VALUES (?, ?, ?, ?, ?)'),
       firstOkAfter: p('SELECT id, ts, failed FROM metrics__deploy WHERE project = ? AND ok = 1 AND ts > ? ORDER BY ts, id LIMIT 1'),
       firstOkFrom: p('SELECT id, ts, failed FROM metrics__deploy WHERE project = ? AND ok = 1 AND ts >= ? ORDER BY ts, id LIMIT 1'),
@@ -38,20 +41,38 @@ export class DoraFold {
 
   /** A commit that is a change to deploy. One that an earlier-stored deploy already covers is deployed by it at once. */
   change(project: number, hash: string, ts: number, branch: number | null): void {
-    if (!this.s.addChange!.run(project, hash, ts, ts, branch).changes) return;
+    if (!this.s.addChange!.run(ts, hash, project, ts, branch).changes) return;
+    if ((this.latest(project) ?? -Infinity) < ts) return; // the usual case: no deploy at or after it yet
     const d = this.s.firstOkFrom!.get(project, ts) as Deploy | undefined;
-    if (d) this.deployChange(project, hash, ts, d.ts);
+    if (d) {
+      this.s.deployed!.run(d.ts, ts, hash, project);
+      this.counted(project, ts, d.ts);
+    }
+  }
+
+  /** End of a batch: forget the cache. */
+  end(): void {
+    this.latestOk.clear();
+  }
+
+  private latest(project: number): number | null {
+    let t = this.latestOk.get(project);
+    if (t === undefined) this.latestOk.set(project, (t = (this.s.latestOk!.get(project) as { ts: number } | undefined)?.ts ?? null));
+    return t;
   }
 
   /**
    * A squash merge: its commit stands for the merged branch's work, so its lead time starts at
    * the branch's first commit or first edit, and the branch's own pending commits are not counted again.
+   * `existing`: the time of the commit's change in this project, if it has one. True when a change was added.
    */
-  squash(project: number, hash: string, ts: number, branch: number | null, branchFirst: number | null): void {
+  squash(project: number, hash: string, ts: number, branch: number | null, branchFirst: number | null, existing: number | null): boolean {
     const first = branchFirst ?? ts;
-    if (!this.s.change!.get(project, hash)) this.s.addChange!.run(project, hash, ts, first, null);
-    else this.s.setFirst!.run(first, project, hash, first);
+    let added = false;
+    if (existing === null) added = this.s.addChange!.run(ts, hash, project, first, null).changes > 0;
+    else this.s.setFirst!.run(first, existing, hash, project, first);
     if (branch !== null) this.s.absorb!.run(project, branch, hash);
+    return added;
   }
 
   /** A deployment attempt at `ts`. */
@@ -65,8 +86,12 @@ export class DoraFold {
       return;
     }
     this.rollups.add(project, 'deployments', ts, 1);
+    const latest = this.latest(project);
+    this.latestOk.set(project, latest === null ? ts : Math.max(latest, ts));
     const id = Number(this.s.addDeploy!.run(project, ts, 1, 0, null).lastInsertRowid);
-    for (const c of this.s.pending!.all(project, ts) as { hash: string; first_ts: number }[]) this.deployChange(project, c.hash, c.first_ts, ts);
+    const pending = this.s.pending!.all(project, ts) as { first_ts: number }[];
+    if (pending.length) this.s.deployAll!.run(ts, project, ts);
+    for (const c of pending) this.counted(project, c.first_ts, ts);
     for (const f of this.s.unrestored!.all(project, ts) as { id: number; ts: number }[]) this.restored(project, f, ts);
     // A failure signal stored before this deploy but dated after it (events out of order).
     const m = this.s.nextMarker!.get(project, ts, ts + this.windowMs) as { ts: number } | undefined;
@@ -98,8 +123,8 @@ export class DoraFold {
     this.rollups.sample(project, 'restoreMs', at, Math.max(0, at - failed.ts));
   }
 
-  private deployChange(project: number, hash: string, firstTs: number, at: number): void {
-    this.s.deployed!.run(at, project, hash);
+  /** A change deployed at `at`: counted, and its lead time sampled. */
+  private counted(project: number, firstTs: number, at: number): void {
     this.rollups.add(project, 'changes', at, 1);
     this.rollups.sample(project, 'leadMs', at, Math.max(0, at - firstTs));
   }

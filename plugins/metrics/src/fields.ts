@@ -28,9 +28,16 @@ export function obj(v: unknown): Record<string, unknown> {
 
 /** Milliseconds of a UUIDv7 (the kernel's event ids: the time the event was stored), else null. */
 export function idTime(id: unknown): number | null {
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id)) return null;
-  const t = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
-  return Number.isFinite(t) ? t : null;
+  if (typeof id !== 'string' || id.length < 15 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(14) !== 55) return null;
+  let t = 0;
+  for (let i = 0; i < 13; i++) {
+    if (i === 8) continue;
+    const c = id.charCodeAt(i) | 32; // lower case
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return null;
+    t = t * 16 + d;
+  }
+  return t;
 }
 
 /**

@@ -2,24 +2,46 @@
 // release tags. SQL only; no kernel. See README "Definitions".
 import type { SqlDatabase, SqlStatement, StoredEvent } from '@devflow/plugin-sdk';
 import type { Activity, ProjectRow } from './activity.js';
+import { CommitLedger } from './commits.js';
 import type { Settings } from './config.js';
 import type { DoraFold } from './dora-fold.js';
 import { commitFacts, filesOf, isHotfix, isRevert, obj, str, type FileChange } from './fields.js';
 import type { Rollups } from './rollups.js';
 import { runOk } from './tests-fold.js';
 
-interface CommitRow {
-  project: number | null;
-  ts: number | null;
-  event_id: string | null;
-  counted: number;
-  ai: number;
-  added: number;
-  merge: number;
+interface Pool {
+  path: string;
+  ts: number;
+  hash: string;
+  remaining: number;
 }
+
+/** The time an event was reported at (its own `ts`), which finds a hash again; else the counted time. */
+function reportedAt(e: StoredEvent, ts: number): number {
+  return typeof e.ts === 'number' && Number.isFinite(e.ts) ? e.ts : ts;
+}
+
+/** Pools oldest first (ties by hash, as the table orders them). */
+function sortPools(pools: Pool[]): Pool[] {
+  return pools.length > 1 ? pools.sort((a, b) => a.ts - b.ts || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)) : pools;
+}
+
+/** Files looked up per rework query (longer lists are cut into chunks). */
+const CHUNK = 16;
 
 export class GitFold {
   private readonly s: Record<string, SqlStatement>;
+  private readonly poolQueries: SqlStatement[] = [];
+  /** Per batch: the time of each project's latest AI-lines pool (null: none), so commits of projects without recent AI lines skip the lookup. */
+  private readonly latestPool = new Map<number, number | null>();
+  /**
+   * Per batch and project: the paths with AI lines dated `from` or later (a superset: spent pools stay
+   * listed), and the pools of the paths looked up so far (kept in step with the table), so a file
+   * changed by several commits of a batch is read once.
+   */
+  private readonly pools = new Map<number, { from: number; paths: Set<string>; byPath: Map<string, Pool[]> }>();
+  private readonly poolsFrom: SqlStatement[] = [];
+  private readonly commits: CommitLedger;
 
   constructor(
     db: SqlDatabase,
@@ -31,20 +53,28 @@ export class GitFold {
     private readonly readEvent: (id: string) => StoredEvent | undefined,
   ) {
     const p = (sql: string) => db.prepare(sql);
+    this.commits = new CommitLedger(db);
+    for (let n = 1; n <= CHUNK; n++) {
+      this.poolsFrom[n] = p(`SELECT path, ts, hash, remaining FROM metrics__ai_lines WHERE project = ? AND path IN (${Array(n).fill('?').join(', ')}) AND ts >= ?`);
+      this.poolQueries[n] = p(
+        `SELECT path, ts, hash, remaining FROM metrics__ai_lines WHERE project = ? AND path IN (${Array(n).fill('?').join(', ')}) AND ts < ? AND ts >= ? AND remaining > 0`,
+      );
+    }
     this.s = {
-      get: p('SELECT project, ts, event_id, counted, ai, added, merge FROM metrics__commit WHERE hash = ?'),
-      insert: p('INSERT INTO metrics__commit (hash, project, ts, event_id, counted, ai, added, merge) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      count: p('UPDATE metrics__commit SET project = ?, ts = ?, event_id = ?, counted = 1, added = ?, merge = ? WHERE hash = ?'),
-      setAi: p('UPDATE metrics__commit SET ai = 1 WHERE hash = ?'),
+      poolTs: p('SELECT ai_pool_ts AS ts FROM metrics__project WHERE id = ?'),
+      poolPaths: p('SELECT DISTINCT path FROM metrics__ai_lines WHERE project = ? AND ts >= ?'),
+      setPoolTs: p('UPDATE metrics__project SET ai_pool_ts = ? WHERE id = ? AND (ai_pool_ts IS NULL OR ai_pool_ts < ?)'),
       pool: p('INSERT OR IGNORE INTO metrics__ai_lines (project, path, ts, hash, remaining) VALUES (?, ?, ?, ?, ?)'),
-      pools: p('SELECT ts, hash, remaining FROM metrics__ai_lines WHERE project = ? AND path = ? AND ts < ? AND ts >= ? AND remaining > 0 ORDER BY ts, hash'),
+      pools: p('SELECT path, ts, hash, remaining FROM metrics__ai_lines WHERE project = ? AND path = ? AND ts < ? AND ts >= ? AND remaining > 0 ORDER BY ts, hash'),
       take: p('UPDATE metrics__ai_lines SET remaining = ? WHERE project = ? AND path = ? AND ts = ? AND hash = ?'),
+      // A pool with nothing left is never read again: dropped, so the table holds only live AI lines.
+      spent: p('DELETE FROM metrics__ai_lines WHERE project = ? AND path = ? AND ts = ? AND hash = ?'),
       rename: p('UPDATE OR IGNORE metrics__ai_lines SET path = ? WHERE project = ? AND path = ?'),
       runs: p('UPDATE metrics__project SET deploy_runs = deploy_runs + 1 WHERE id = ?'),
     };
   }
 
-  /** `git-monitor.commit.created`. A hash is counted once, whatever repository or replay reports it again. */
+  /** `git-monitor.commit.created`. A hash is counted once, whatever repository or replay reports it again (within a day). */
   commit(e: StoredEvent, p: ProjectRow, ts: number): void {
     const c = commitFacts(obj(e.data));
     if (!c) return;
@@ -53,10 +83,8 @@ export class GitFold {
     if (branch !== null) this.activity.touchBranch(p.id, branch, ts);
     this.activity.heartbeat(p, ts);
     if (c.rewrite) return; // a rebased or amended copy of work already counted under its first hash
-    const row = this.s.get!.get(c.hash) as CommitRow | undefined;
-    if (row?.counted) return;
-    if (row) this.s.count!.run(p.id, ts, e.id, c.added, c.merge ? 1 : 0, c.hash);
-    else this.s.insert!.run(c.hash, p.id, ts, e.id, 1, 0, c.added, c.merge ? 1 : 0);
+    const row = this.commits.claim(c.hash, reportedAt(e, ts), p.id, ts, e.id, c.added, c.merge);
+    if (!row) return; // counted before
 
     const r = this.rollups;
     r.add(p.id, 'commits', ts, 1);
@@ -64,13 +92,13 @@ export class GitFold {
       r.add(p.id, 'reverts', ts, 1);
       this.dora.marker(p.id, ts, e.seq, 'revert');
     } else if (isHotfix(c.subject, c.type, c.branch, this.settings.hotfixRe)) this.dora.marker(p.id, ts, e.seq, 'hotfix');
-    if (row?.ai) this.assisted(p.id, c.hash, ts, c.added, c.files, c.merge);
+    if (row.ai) this.assisted(p.id, c.hash, ts, c.added, c.files, c.merge);
     if (c.merge) return; // a merge repeats the lines of the commits it joins
     r.add(p.id, 'linesAdded', ts, c.added);
     r.add(p.id, 'linesRemoved', ts, c.removed);
     r.add(p.id, 'linesChanged', ts, c.added + c.removed);
     r.add(p.id, 'filesTouched', ts, c.fileCount);
-    this.dora.change(p.id, c.hash, ts, branch);
+    if (row.squash_project !== p.id) this.dora.change(p.id, c.hash, ts, branch);
     this.rework(p.id, ts, c.files);
   }
 
@@ -78,11 +106,8 @@ export class GitFold {
   attributed(e: StoredEvent, p: ProjectRow): void {
     const hash = str(obj(e.data).hash, 100);
     if (!hash) return;
-    const row = this.s.get!.get(hash) as CommitRow | undefined;
-    if (row?.ai) return;
-    if (!row) return void this.s.insert!.run(hash, p.id, null, null, 0, 1, 0, 0);
-    this.s.setAi!.run(hash);
-    if (!row.counted || row.project === null || row.ts === null) return;
+    const row = this.commits.attribute(hash, reportedAt(e, e.ts), p.id);
+    if (!row?.counted || row.project === null || row.ts === null) return;
     const commit = row.event_id ? this.readEvent(row.event_id) : undefined;
     this.assisted(row.project, hash, row.ts, row.added, filesOf(obj(commit?.data).files), row.merge === 1);
   }
@@ -93,8 +118,14 @@ export class GitFold {
     const hash = str(d.hash, 100);
     if (d.kind !== 'squash' || !hash) return;
     const branch = str(d.mergedBranch, 500);
-    const commitTs = (this.s.get!.get(hash) as CommitRow | undefined)?.ts ?? ts;
-    this.dora.squash(p.id, hash, commitTs, branch === null ? null : this.activity.label(branch), branch === null ? null : this.activity.branchFirst(p.id, branch));
+    const at = reportedAt(e, ts);
+    const row = this.commits.find(hash, at);
+    const commitTs = row?.ts ?? ts;
+    // The hash's change in this project: added by an earlier squash merge, or by its counted non-merge commit.
+    const existing = row?.squash_project === p.id ? row.squash_ts : row?.counted && !row.merge && row.project === p.id ? row.ts : null;
+    const label = branch === null ? null : this.activity.label(branch);
+    const first = branch === null ? null : this.activity.branchFirst(p.id, branch);
+    if (this.dora.squash(p.id, hash, commitTs, label, first, existing)) this.commits.squashed(hash, at, p.id, commitTs, row);
   }
 
   /** `git-monitor.tag.created`: a release tag is a deployment when `deploySignals` says so. */
@@ -119,24 +150,110 @@ export class GitFold {
     this.rollups.add(project, 'aiAssistedCommits', ts, 1);
     if (merge) return;
     this.rollups.add(project, 'aiLinesAdded', ts, added);
-    for (const f of files) if (f.added > 0) this.s.pool!.run(project, f.path, ts, hash, f.added);
+    let pooled = false;
+    const c = this.pools.get(project);
+    for (const f of files) {
+      if (f.added <= 0 || !this.s.pool!.run(project, f.path, ts, hash, f.added).changes) continue;
+      pooled = true;
+      if (!c) continue;
+      c.paths.add(f.path);
+      const list = c.byPath.get(f.path);
+      if (list && ts >= c.from) sortPools((list.push({ path: f.path, ts, hash, remaining: f.added }), list));
+    }
+    if (!pooled) return;
+    const latest = this.poolTime(project);
+    if (latest !== null && latest >= ts) return;
+    this.latestPool.set(project, ts);
+    this.s.setPoolTs!.run(ts, project, ts);
   }
 
-  /** Lines removed from a file take back AI-added lines of that file from the last `reworkWindowDays`, oldest first. */
+  /** End of a batch: forget the caches. */
+  end(): void {
+    this.latestPool.clear();
+    this.pools.clear();
+  }
+
+  /** The batch's pool cache of a project, loaded from `since` on; undefined for a window starting before the loaded one. */
+  private poolCache(project: number, since: number): { from: number; paths: Set<string>; byPath: Map<string, Pool[]> } | undefined {
+    const cached = this.pools.get(project);
+    if (cached) return cached.from <= since ? cached : undefined;
+    const paths = new Set((this.s.poolPaths!.all(project, since) as { path: string }[]).map((r) => r.path));
+    const c = { from: since, paths, byPath: new Map<string, Pool[]>() };
+    this.pools.set(project, c);
+    return c;
+  }
+
+  private poolTime(project: number): number | null {
+    let t = this.latestPool.get(project);
+    if (t === undefined) this.latestPool.set(project, (t = (this.s.poolTs!.get(project) as { ts: number | null } | undefined)?.ts ?? null));
+    return t;
+  }
+
+  /**
+   * Lines removed from a file take back AI-added lines of that file from the last `reworkWindowDays`,
+   * oldest first. One query for all the commit's files; file by file only when it renames some
+   * (the pools move with the rename, and a later file of the same commit must see that).
+   */
   private rework(project: number, ts: number, files: readonly FileChange[]): void {
-    for (const f of files) {
-      let removed = f.removed;
-      const path = f.from ?? f.path;
-      if (removed > 0) {
-        for (const pool of this.s.pools!.all(project, path, ts, ts - this.settings.reworkMs) as { ts: number; hash: string; remaining: number }[]) {
-          const take = Math.min(removed, pool.remaining);
-          this.s.take!.run(pool.remaining - take, project, path, pool.ts, pool.hash);
-          this.rollups.add(project, 'aiLinesReworked', pool.ts, take);
-          removed -= take;
-          if (!removed) break;
-        }
+    const since = ts - this.settings.reworkMs;
+    const latest = this.poolTime(project);
+    if (latest === null) return; // no AI lines at all: nothing to rework or rename
+    if (files.some((f) => f.from !== null && f.from !== f.path)) {
+      for (const f of files) {
+        const path = f.from ?? f.path;
+        if (f.removed > 0) this.take(project, path, this.s.pools!.all(project, path, ts, since) as Pool[], f.removed);
+        if (f.from !== null && f.from !== f.path) this.s.rename!.run(f.path, project, f.from);
       }
-      if (f.from !== null && f.from !== f.path) this.s.rename!.run(f.path, project, f.from);
+      this.pools.delete(project);
+      return;
+    }
+    if (latest < since || !files.some((f) => f.removed > 0)) return; // no AI lines in the window, or nothing removed
+    const c = this.poolCache(project, since);
+    if (!c) return this.reworkLate(project, ts, since, files); // a window before the one loaded for this batch
+    const need = [...new Set(files.filter((f) => f.removed > 0 && c.paths.has(f.path) && !c.byPath.has(f.path)).map((f) => f.path))];
+    for (const p of need) c.byPath.set(p, []);
+    for (const pool of this.query(this.poolsFrom, need, (chunk) => [project, ...chunk, c.from])) c.byPath.get(pool.path)!.push(pool);
+    for (const p of need) sortPools(c.byPath.get(p)!);
+    for (const f of files) {
+      const pools = f.removed > 0 ? c.byPath.get(f.path) : undefined;
+      if (pools?.length) this.take(project, f.path, pools, f.removed, since, ts);
+    }
+  }
+
+  /** Rework of a commit dated before the window loaded for this batch: read its pools directly. */
+  private reworkLate(project: number, ts: number, since: number, files: readonly FileChange[]): void {
+    const paths = [...new Set(files.filter((f) => f.removed > 0).map((f) => f.path))];
+    const byPath = new Map<string, Pool[]>(paths.map((p) => [p, []]));
+    for (const pool of this.query(this.poolQueries, paths, (chunk) => [project, ...chunk, ts, since])) byPath.get(pool.path)!.push(pool);
+    for (const f of files) {
+      const pools = f.removed > 0 ? byPath.get(f.path) : undefined;
+      if (pools?.length) this.take(project, f.path, sortPools(pools), f.removed, since, ts);
+    }
+    this.pools.delete(project); // the cached copies of those pools may be stale now
+  }
+
+  /** Run a per-arity statement over `paths` in chunks. */
+  private query(statements: SqlStatement[], paths: string[], args: (chunk: string[]) => unknown[]): Pool[] {
+    const out: Pool[] = [];
+    for (let i = 0; i < paths.length; i += CHUNK) {
+      const chunk = paths.slice(i, i + CHUNK);
+      out.push(...(statements[chunk.length]!.all(...args(chunk)) as Pool[]));
+    }
+    return out;
+  }
+
+  /** Take up to `removed` lines from the pools of one file dated in [since, before), oldest first (pools are updated in place). */
+  private take(project: number, path: string, pools: Pool[], removed: number, since = -Infinity, before = Infinity): void {
+    for (const pool of pools) {
+      if (!removed || pool.ts >= before) break;
+      if (pool.ts < since) continue;
+      const take = Math.min(removed, pool.remaining);
+      if (!take) continue;
+      pool.remaining -= take;
+      if (pool.remaining > 0) this.s.take!.run(pool.remaining, project, path, pool.ts, pool.hash);
+      else this.s.spent!.run(project, path, pool.ts, pool.hash);
+      this.rollups.addRework(project, pool.ts, take);
+      removed -= take;
     }
   }
 }

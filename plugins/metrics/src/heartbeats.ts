@@ -1,9 +1,8 @@
 // Heartbeat-style active time. Every relevant event is a heartbeat at its time; the time from one
 // heartbeat of a project to the next counts when the gap is at most the idle timeout, otherwise the
-// later heartbeat earns a fixed credit (so does the first one). Because the total depends only on
-// the sorted set of heartbeats, inserting one between two others can be folded exactly: take back
-// the pair's contribution and add the two new ones. Pure.
-import { bucketStart, split, type BucketKind } from './buckets.js';
+// later heartbeat earns a fixed credit (so does the first one). The total depends only on the
+// sorted set of heartbeats, so the fold (activity.ts) can keep sessions instead of heartbeats and
+// still fold a late one exactly. Pure: the reference the fold must match.
 
 /** What one heartbeat adds, given the one before it (null: none). */
 export type Contribution = { span: [number, number] } | { credit: number; at: number };
@@ -12,12 +11,6 @@ export function contribution(prev: number | null, cur: number, idleMs: number, m
   if (prev !== null && cur > prev && cur - prev <= idleMs) return { span: [prev, cur] };
   if (prev !== null && cur <= prev) return null;
   return minActiveMs > 0 ? { credit: minActiveMs, at: cur } : null;
-}
-
-/** A contribution cut into buckets of `kind`: [bucket start, ms][]. */
-export function pieces(c: Contribution, kind: BucketKind, offsetMs: number): [number, number][] {
-  if ('span' in c) return split(kind, c.span[0], c.span[1], offsetMs);
-  return [[bucketStart(kind, c.at, offsetMs), c.credit]];
 }
 
 /** Active time of a set of heartbeat times (any order, duplicates ignored): the reference the fold must match. */

@@ -7,10 +7,10 @@ import { Reader } from './reader.js';
 import { registerMetricsTools } from './tools.js';
 
 /** Bump when the fold changes meaning: the tables are then rebuilt from the log. */
-const FOLD_VERSION = 1;
+const FOLD_VERSION = 2;
 
 /**
- * Active time, commits, tests, churn, AI share and rework, and DORA, kept in hour/day/week
+ * Active time, commits, tests, churn, AI share and rework, and DORA, kept in hour and day
  * rollups by a projection the kernel runs inside the ingest transaction (and catches up from the
  * log), so live and after-the-fact numbers agree. Tools and the API read only its own tables.
  */
@@ -18,7 +18,7 @@ export default definePlugin({
   id: 'metrics',
   version: '1.0.0',
   kernel: '^1.0.0',
-  description: 'Active time, commits, tests, churn, AI share and rework, and DORA metrics, with hour/day/week rollups kept in the ingest transaction.',
+  description: 'Active time, commits, tests, churn, AI share and rework, and DORA metrics, with hour and day rollups kept in the ingest transaction.',
   permissions: ['metrics:read'],
   config: configSchema,
   migrations,

@@ -96,11 +96,15 @@ export function metricsProjection(deps: ProjectionDeps): ProjectionDefinition {
             first ??= { type: e.type, seq: e.seq, message: (err as Error).message };
           }
         }
-        rollups.flush();
         activity.end(true);
+        rollups.flush();
+        tests.end(true);
       } finally {
         rollups.discard();
         activity.end(false);
+        tests.end(false);
+        dora.end();
+        git.end();
       }
       if (first) deps.onSkipped(skipped, first);
     },

@@ -2,8 +2,9 @@
 // by branch and issue. Every read is an indexed range over at most a few hundred bucket rows
 // (or ≤ 4,097 samples). A project argument of null means all projects. SQL only; no kernel.
 import type { SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
-import { plan, widen, type BucketKind } from './buckets.js';
-import { histPercentile, percentile } from './percentile.js';
+import { bucketStart, plan, widen, type BucketKind } from './buckets.js';
+import { binOf, histPercentile, percentile } from './percentile.js';
+import { decodeBins, ROLLUP_METRICS, type RollupMetric } from './rollups.js';
 
 /** Above this many samples in a window, percentiles come from the histogram bins. */
 export const EXACT_SAMPLES = 4096;
@@ -11,26 +12,34 @@ const ANY = '(? IS NULL OR project = ?)';
 
 export class Reader {
   private readonly s: Record<string, SqlStatement>;
+  private readonly seriesOf = new Map<string, SqlStatement>();
 
-  constructor(db: SqlDatabase, private readonly offsetMs: number) {
+  constructor(private readonly db: SqlDatabase, private readonly offsetMs: number) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       projects: p('SELECT id, path FROM metrics__project ORDER BY path'),
       projectId: p('SELECT id FROM metrics__project WHERE path = ?'),
-      sums: p(`SELECT metric, sum(value) AS v FROM metrics__rollup WHERE kind = ? AND start >= ? AND start < ? AND ${ANY} GROUP BY metric`),
-      series: p(`SELECT start, sum(value) AS v FROM metrics__rollup WHERE kind = ? AND start >= ? AND start < ? AND ${ANY} AND metric = ? GROUP BY start`),
+      sums: p(
+        `SELECT ${ROLLUP_METRICS.map((m) => `sum("${m}") AS "${m}"`).join(', ')} FROM metrics__bucket WHERE kind = ? AND start >= ? AND start < ? AND ${ANY}`,
+      ),
       samples: p(`SELECT v FROM metrics__sample WHERE metric = ? AND ts >= ? AND ts < ? AND ${ANY} LIMIT ${EXACT_SAMPLES + 1}`),
-      hist: p(`SELECT bin, sum(n) AS n FROM metrics__hist WHERE kind = ? AND start >= ? AND start < ? AND ${ANY} AND metric = ? GROUP BY bin`),
+      // Test and build durations are kept on their run rows (kind 1 and 2).
+      runMs: p(`SELECT ms AS v FROM metrics__run WHERE ts >= ? AND ts < ? AND kind = ? AND ms IS NOT NULL AND ${ANY} LIMIT ${EXACT_SAMPLES + 1}`),
+      edgeSamples: p(`SELECT v FROM metrics__sample WHERE metric = ? AND ts >= ? AND ts < ? AND ${ANY}`),
+      edgeRunMs: p(`SELECT ms AS v FROM metrics__run WHERE ts >= ? AND ts < ? AND kind = ? AND ms IS NOT NULL AND ${ANY}`),
+      rework: p(`SELECT sum(n) AS n FROM metrics__rework WHERE start >= ? AND start < ? AND ${ANY}`),
+      bins: p(`SELECT bins FROM metrics__bins WHERE kind = ? AND start >= ? AND start < ? AND metric = ? AND ${ANY}`),
       active: p(
         `SELECT l.name AS name, sum(a.ms) AS ms FROM metrics__active_by a JOIN metrics__label l ON l.id = a.label
          WHERE a.dim = ? AND a.start >= ? AND a.start < ? AND (? IS NULL OR a.project = ?) GROUP BY a.label HAVING ms > 0 ORDER BY ms DESC, name LIMIT ?`,
       ),
-      lastOk: p('SELECT max(ts) AS t FROM metrics__test_run WHERE project = ? AND ok = 1 AND ts >= ? AND ts < ?'),
-      failedAfter: p('SELECT count(*) AS n FROM metrics__test_run WHERE project = ? AND ok = 0 AND ts >= ? AND ts < ?'),
+      lastOk: p('SELECT ts AS t FROM metrics__run WHERE ts >= ? AND ts < ? AND project = ? AND kind = 1 AND ok = 1 ORDER BY ts DESC LIMIT 1'),
+      failedAfter: p('SELECT count(*) AS n FROM metrics__run WHERE ts >= ? AND ts < ? AND project = ? AND kind = 1 AND ok = 0'),
       flaky: p(`SELECT name, count(*) AS n FROM metrics__flip WHERE ts >= ? AND ts < ? AND ${ANY} GROUP BY name HAVING n >= ? ORDER BY n DESC, name LIMIT ?`),
-      covLast: p('SELECT pct FROM metrics__coverage WHERE project = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT 1'),
-      covFirst: p('SELECT pct FROM metrics__coverage WHERE project = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT 1'),
-      covCount: p('SELECT count(*) AS n FROM metrics__coverage WHERE project = ? AND ts >= ? AND ts < ?'),
+      // Coverage samples: the last stored one counts for a millisecond with several (as a replace would).
+      covLast: p('SELECT cov AS pct FROM metrics__run WHERE ts >= ? AND ts < ? AND project = ? AND cov IS NOT NULL ORDER BY ts DESC, seq DESC LIMIT 1'),
+      covFirst: p('SELECT cov AS pct FROM metrics__run WHERE ts >= ? AND ts < ? AND project = ? AND cov IS NOT NULL ORDER BY ts, seq DESC LIMIT 1'),
+      covCount: p('SELECT count(*) AS n FROM (SELECT DISTINCT ts FROM metrics__run WHERE ts >= ? AND ts < ? AND project = ? AND cov IS NOT NULL LIMIT 2)'),
     };
   }
 
@@ -53,32 +62,67 @@ export class Reader {
   sums(project: number | null, since: number, until: number): Map<string, number> {
     const out = new Map<string, number>();
     for (const r of plan(since, until, this.offsetMs)) {
-      for (const row of this.s.sums!.all(r.kind, r.from, r.to, project, project) as { metric: string; v: number }[]) {
-        out.set(row.metric, (out.get(row.metric) ?? 0) + row.v);
-      }
+      const row = this.s.sums!.get(r.kind, r.from, r.to, project, project) as Record<string, number | null>;
+      for (const m of ROLLUP_METRICS) if (row[m]) out.set(m, (out.get(m) ?? 0) + (row[m] as number));
+    }
+    const { from, to } = this.window(since, until);
+    const reworked = (this.s.rework!.get(from, to, project, project) as { n: number | null }).n;
+    if (reworked) out.set('aiLinesReworked', reworked);
+    return out;
+  }
+
+  /** One metric per bucket start, for bucket starts in [from, to) (weeks: the sum of their days). */
+  series(kind: BucketKind, metric: RollupMetric, project: number | null, from: number, to: number): Map<number, number> {
+    const stored = kind === 'w' ? 'd' : kind;
+    const key = `${stored}|${metric}`;
+    let st = this.seriesOf.get(key);
+    if (!st) {
+      if (!(ROLLUP_METRICS as readonly string[]).includes(metric)) return new Map(); // not a metric: zeros
+      st = this.db.prepare(`SELECT start, sum("${metric}") AS v FROM metrics__bucket WHERE kind = '${stored}' AND start >= ? AND start < ? AND ${ANY} GROUP BY start`);
+      this.seriesOf.set(key, st);
+    }
+    // A week bucket holds its whole week: read its days up to the end of the last week starting before `to`.
+    const end = kind === 'w' ? bucketStart('w', to - 1, this.offsetMs) + 7 * 86_400_000 : to;
+    const out = new Map<number, number>();
+    for (const r of st.all(from, end, project, project) as { start: number; v: number }[]) {
+      const t = kind === 'w' ? bucketStart('w', r.start, this.offsetMs) : r.start;
+      out.set(t, (out.get(t) ?? 0) + r.v);
     }
     return out;
   }
 
-  /** One metric per bucket start, for bucket starts in [from, to). */
-  series(kind: BucketKind, metric: string, project: number | null, from: number, to: number): Map<number, number> {
-    const rows = this.s.series!.all(kind, from, to, project, project, metric) as { start: number; v: number }[];
-    return new Map(rows.map((r) => [r.start, r.v]));
-  }
-
-  /** Nearest-rank percentiles of a sampled duration in the window; exact up to EXACT_SAMPLES samples. */
+  /**
+   * Nearest-rank percentiles of a sampled duration in the window: exact up to EXACT_SAMPLES samples,
+   * else from the histogram. The histogram comes first (the day bins of whole days, the hours at either
+   * end binned here from their exact samples): it also counts the samples, so a long window never
+   * reads thousands of them only to find there are too many.
+   */
   percentiles(metric: string, project: number | null, since: number, until: number, ps: readonly number[]): (number | null)[] {
-    const { from, to } = this.window(since, until);
-    const rows = this.s.samples!.all(metric, from, to, project, project) as { v: number }[];
-    if (rows.length <= EXACT_SAMPLES) {
-      const sorted = rows.map((r) => r.v).sort((a, b) => a - b);
-      return ps.map((p) => percentile(sorted, p));
-    }
+    const kind = metric === 'testMs' ? 1 : metric === 'buildMs' ? 2 : 0;
     const bins = new Map<number, number>();
+    let edges: number[] = [];
+    let days = false;
     for (const r of plan(since, until, this.offsetMs)) {
-      for (const b of this.s.hist!.all(r.kind, r.from, r.to, project, project, metric) as { bin: number; n: number }[]) bins.set(b.bin, (bins.get(b.bin) ?? 0) + b.n);
+      if (r.kind === 'd') {
+        days = true;
+        for (const b of this.s.bins!.all('d', r.from, r.to, metric, project, project) as { bins: Uint8Array }[]) decodeBins(b.bins, bins);
+        continue;
+      }
+      const edge = (kind ? this.s.edgeRunMs!.all(r.from, r.to, kind, project, project) : this.s.edgeSamples!.all(metric, r.from, r.to, project, project)) as { v: number }[];
+      for (const { v } of edge) {
+        edges.push(v);
+        bins.set(binOf(v), (bins.get(binOf(v)) ?? 0) + 1);
+      }
     }
-    return ps.map((p) => histPercentile([...bins], p));
+    let n = 0;
+    for (const c of bins.values()) n += c;
+    if (n > EXACT_SAMPLES) return ps.map((p) => histPercentile([...bins], p));
+    if (days) {
+      const { from, to } = this.window(since, until);
+      edges = ((kind ? this.s.runMs!.all(from, to, kind, project, project) : this.s.samples!.all(metric, from, to, project, project)) as { v: number }[]).map((r) => r.v);
+    }
+    const sorted = edges.sort((a, b) => a - b);
+    return ps.map((p) => percentile(sorted, p));
   }
 
   /** Active time by branch ('b') or issue key ('i'), most first. */
@@ -93,8 +137,8 @@ export class Reader {
     const { from, to } = this.window(since, until);
     let best = 0;
     for (const id of project === null ? this.projects().map((p) => p.id) : [project]) {
-      const last = (this.s.lastOk!.get(id, from, to) as { t: number | null }).t;
-      const n = (this.s.failedAfter!.get(id, last === null ? from : last + 1, to) as { n: number }).n;
+      const last = (this.s.lastOk!.get(from, to, id) as { t: number } | undefined)?.t ?? null;
+      const n = (this.s.failedAfter!.get(last === null ? from : last + 1, to, id) as { n: number }).n;
       best = Math.max(best, n);
     }
     return best;
@@ -112,11 +156,11 @@ export class Reader {
     const latest: number[] = [];
     const deltas: number[] = [];
     for (const id of project === null ? this.projects().map((p) => p.id) : [project]) {
-      const last = this.s.covLast!.get(id, from, to) as { pct: number } | undefined;
+      const last = this.s.covLast!.get(from, to, id) as { pct: number } | undefined;
       if (!last) continue;
       latest.push(last.pct);
-      if ((this.s.covCount!.get(id, from, to) as { n: number }).n < 2) continue;
-      deltas.push(last.pct - (this.s.covFirst!.get(id, from, to) as { pct: number }).pct);
+      if ((this.s.covCount!.get(from, to, id) as { n: number }).n < 2) continue;
+      deltas.push(last.pct - (this.s.covFirst!.get(from, to, id) as { pct: number }).pct);
     }
     const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
     return { latest: mean(latest), delta: mean(deltas) };

@@ -24,20 +24,22 @@ test('buckets: hours, days, Monday weeks, with an offset', () => {
   assert.deepEqual(widen(t('2025-03-05T13:45:00Z'), t('2025-03-05T14:00:00Z')), { from: t('2025-03-05T13:00:00Z'), to: t('2025-03-05T14:00:00Z') });
 });
 
-test('plan covers a window with the fewest buckets, no gaps and no overlaps', () => {
+test('plan covers a window with hour and day buckets, no gaps and no overlaps', () => {
   const since = t('2025-03-03T10:20:00Z');
   const until = t('2025-03-20T05:30:00Z');
   const p = plan(since, until);
-  assert.deepEqual(p.map((r) => r.kind), ['h', 'd', 'w', 'd', 'h']);
+  assert.deepEqual(p.map((r) => r.kind), ['h', 'd', 'h']);
   assert.equal(p[0]?.from, t('2025-03-03T10:00:00Z'));
+  assert.equal(p[1]?.from, t('2025-03-04T00:00:00Z'));
   assert.equal(p.at(-1)?.to, t('2025-03-20T06:00:00Z'));
   for (let i = 1; i < p.length; i++) assert.equal(p[i]?.from, p[i - 1]?.to);
   assert.deepEqual(plan(t('2025-03-03T10:20:00Z'), t('2025-03-03T12:00:00Z')), [{ kind: 'h', from: t('2025-03-03T10:00:00Z'), to: t('2025-03-03T12:00:00Z') }]);
+  assert.deepEqual(plan(t('2025-03-03T00:00:00Z'), t('2025-03-05T00:00:00Z')), [{ kind: 'd', from: t('2025-03-03T00:00:00Z'), to: t('2025-03-05T00:00:00Z') }]);
   assert.deepEqual(plan(5, 5), []);
-  // 90 days: at most 23 + 6 + 13 + 6 + 23 bucket runs of rows, 13 of them weeks.
+  // 90 days: at most 23 hour rows, 90 day rows and 23 hour rows per project.
   const long = plan(t('2025-01-01T07:00:00Z'), t('2025-04-01T07:00:00Z'));
-  const w = long.find((r) => r.kind === 'w');
-  assert.ok(w && (w.to - w.from) / (7 * DAY) <= 13);
+  const d = long.find((r) => r.kind === 'd');
+  assert.ok(d && (d.to - d.from) / DAY <= 90);
   assert.deepEqual(split('h', t('2025-03-03T09:55:00Z'), t('2025-03-03T10:02:00Z')), [[t('2025-03-03T09:00:00Z'), 5 * MIN], [t('2025-03-03T10:00:00Z'), 2 * MIN]]);
 });
 
