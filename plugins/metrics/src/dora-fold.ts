@@ -81,8 +81,9 @@ export class DoraFold {
     if (!ok) {
       this.rollups.add(project, 'deploysFailed', ts, 1);
       const id = Number(this.s.addDeploy!.run(project, ts, 0, 1, ts).lastInsertRowid);
+      // A failed run is a failed change itself; it says nothing about the deploy before it (that one
+      // counts as failed only when a revert or hotfix follows it).
       this.restoreLater({ id, ts, failed: 1 }, project, ts);
-      this.marker(project, ts, seq, 'deploy-failed');
       return;
     }
     this.rollups.add(project, 'deployments', ts, 1);
@@ -98,7 +99,7 @@ export class DoraFold {
     if (m && !this.s.okBetween!.get(project, ts, m.ts)) this.fail(project, { id, ts, failed: 0 }, m.ts);
   }
 
-  /** A failure signal (failed deploy, revert, hotfix) at `ts`: the last good deploy within the window before it failed. */
+  /** A failure signal (a revert or hotfix commit) at `ts`: the last good deploy within the window before it failed. */
   marker(project: number, ts: number, seq: number, kind: string): void {
     if (!this.s.addMarker!.run(project, ts, seq, kind).changes) return;
     const d = this.s.lastOkIn!.get(project, ts - this.windowMs, ts) as Deploy | undefined;

@@ -7,7 +7,7 @@ import { Reader } from './reader.js';
 import { registerMetricsTools } from './tools.js';
 
 /** Bump when the fold changes meaning: the tables are then rebuilt from the log. */
-const FOLD_VERSION = 2;
+const FOLD_VERSION = 3;
 
 /**
  * Active time, commits, tests, churn, AI share and rework, and DORA, kept in hour and day
