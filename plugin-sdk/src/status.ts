@@ -1,4 +1,5 @@
 import type { PluginState } from './lifecycle.js';
+import type { ProjectionStatus } from './projections.js';
 import type { Principal } from './rbac.js';
 
 /**
@@ -45,6 +46,8 @@ export interface KernelStatus {
   readonly ingest: { readonly appended: number; readonly committed: number; readonly pending: number; readonly dropped: number; readonly failures: number };
   readonly lease: { readonly held: boolean; readonly holder: string | null; readonly expiresAt: number | null };
   readonly plugins: readonly PluginStatus[];
+  /** Every registered projection: how far it is behind the log (`lag` events), and its state. */
+  readonly projections: readonly (ProjectionStatus & { readonly plugin: string })[];
 }
 
 /**

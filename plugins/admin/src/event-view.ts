@@ -36,6 +36,7 @@ export function statusView(s: KernelStatus) {
     ingest: s.ingest,
     monitorLeaseHeld: s.lease.held,
     plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
+    projections: (s.projections ?? []).map((p) => ({ plugin: p.plugin, name: p.name, state: p.state, lag: p.lag, ...(p.error ? { error: p.error } : {}) })),
   };
 }
 
@@ -52,6 +53,10 @@ export function renderStatus(v: ReturnType<typeof statusView>): string {
   for (const p of v.plugins) {
     if (p.state !== 'started') lines.push(`${p.id}: ${p.state}${p.reason ? ` (${p.reason})` : ''}`);
     if (p.lastError) lines.push(`${p.id} last error: ${p.lastError}`);
+  }
+  for (const p of v.projections) {
+    if (p.state === 'failed') lines.push(`${p.plugin} ${p.name}: stopped at an event it could not fold (${p.error ?? 'see the log'}); ${p.lag} events not folded`);
+    else if (p.state === 'catching-up' || p.lag > 0) lines.push(`${p.plugin} ${p.name}: catching up, ${p.lag} events behind (answers may be incomplete)`);
   }
   return lines.join('\n');
 }

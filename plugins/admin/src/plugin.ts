@@ -55,6 +55,7 @@ export default definePlugin({
             ingest: { type: 'object' },
             monitorLeaseHeld: { type: 'boolean' },
             plugins: { type: 'array', items: pluginSchema },
+            projections: { type: 'array', items: { type: 'object', properties: { plugin: { type: 'string' }, name: { type: 'string' }, state: { type: 'string' }, lag: { type: 'integer' } } } },
           },
           required: ['version', 'plugins'],
         },
