@@ -9,8 +9,10 @@
 //                                  (@parcel/watcher, git log --numstat, a bare pipe, JSON.parse …)
 //   analyzers  test/bench/analyzers.mjs  ingest with analyzers vs without (gate: metrics ≥ 0.8×),
 //                                  tool p99 and the 90-day report on a 1M-event, 90-day history
+//   http-api   test/bench/http-api.mjs   /status and /metrics p99 on 1M events vs a bare node:http server
+//   dashboard  test/bench/dashboard.mjs  first-load bytes and file change → dashboard latency in Chromium
 //
-// Usage: node test/bench/run.mjs               all, with their defaults (~5 minutes)
+// Usage: node test/bench/run.mjs               all, with their defaults (~10 minutes)
 //        node test/bench/run.mjs mcp [flags]   one of them, with its own flags
 // Environment variables (BENCH_*, BENCH_MCP_*, BENCH_ANALYZERS_*) reach them. Exits 0 when every gate passed, else
 // the first non-zero exit code. Results: test/artifacts/bench-<name>.json.
@@ -27,6 +29,8 @@ const BENCHES = {
   'test-monitor': 'test-monitor.mjs',
   'ai-monitor': 'ai-monitor.mjs',
   analyzers: 'analyzers.mjs',
+  'http-api': 'http-api.mjs',
+  dashboard: 'dashboard.mjs',
 };
 
 const [first, ...rest] = process.argv.slice(2);
