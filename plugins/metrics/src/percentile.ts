@@ -4,7 +4,7 @@
 const PER_OCTAVE = 8;
 
 /** Nearest-rank percentile (`p` in 0..1) of ascending values; null when empty. p50 of [1,2,3,4] is 2. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (!sorted.length) return null;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
   return sorted[rank - 1] as number;

@@ -54,8 +54,8 @@ export default definePlugin({
       rebuild: () => handle.rebuild(),
       /** Where the projection stands (cursor, lag, state). */
       status: () => handle.status(),
-      /** Everyday numbers of a window (see README "Definitions"). */
-      summary: (q: MetricsQuery) => queries.summary(q),
+      /** Everyday numbers of a window (see README "Definitions"); `{ details: false }`: totals and ratios only (no p50s, streak, flaky tests, coverage). */
+      summary: (q: MetricsQuery, o?: { details?: boolean }) => queries.summary(q, o),
       /** DORA metrics of a window. */
       dora: (q: MetricsQuery) => queries.dora(q),
       /** One metric per hour/day/week bucket, zeros included (≤ 2,000 points, the latest kept). */

@@ -64,10 +64,16 @@ export class Queries {
     return id === undefined ? this.reader.projects().length > 0 : id !== null;
   }
 
-  summary(q: MetricsQuery): MetricsSummary {
+  /**
+   * The numbers of a window. `details: false` skips what only a full summary shows (test and build
+   * p50, failing streak, flaky tests, coverage: answered as null, 0, [] and nulls) — for a comparison
+   * with a previous period, which reads only the totals and ratios.
+   */
+  summary(q: MetricsQuery, o: { details?: boolean } = {}): MetricsSummary {
     const id = this.resolve(q.project);
     const pid = id ?? null;
     const empty = id === null;
+    const light = empty || o.details === false;
     const v = empty ? new Map<string, number>() : this.reader.sums(pid, q.since, q.until);
     const n = (k: string) => Math.round(v.get(k) ?? 0);
     const runs = n('testRuns');
@@ -75,7 +81,7 @@ export class Queries {
     const commits = n('commits');
     const assisted = n('aiAssistedCommits');
     const tokens = n('aiTokens');
-    const p50 = (metric: string) => (empty ? null : (this.reader.percentiles(metric, pid, q.since, q.until, [0.5])[0] ?? null));
+    const p50 = (metric: string) => (light ? null : (this.reader.percentiles(metric, pid, q.since, q.until, [0.5])[0] ?? null));
     return {
       project: id === undefined ? null : normalizeProject(q.project as string),
       since: q.since,
@@ -90,11 +96,11 @@ export class Queries {
         passed: runs - failed,
         failed,
         passRate: ratio(runs - failed, runs),
-        failingStreak: empty ? 0 : this.reader.failingStreak(pid, q.since, q.until),
-        flaky: empty ? [] : this.reader.flaky(pid, q.since, q.until, this.settings.flakyMinFlips, 10),
+        failingStreak: light ? 0 : this.reader.failingStreak(pid, q.since, q.until),
+        flaky: light ? [] : this.reader.flaky(pid, q.since, q.until, this.settings.flakyMinFlips, 10),
         p50Ms: p50('testMs'),
       },
-      coverage: empty ? { latest: null, delta: null } : this.reader.coverage(pid, q.since, q.until),
+      coverage: light ? { latest: null, delta: null } : this.reader.coverage(pid, q.since, q.until),
       builds: { runs: n('buildRuns'), failed: n('buildFailures'), p50Ms: p50('buildMs') },
       churn: { linesChanged: n('linesChanged'), revertRate: ratio(n('reverts'), commits) },
       ai: {

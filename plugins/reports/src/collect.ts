@@ -41,7 +41,8 @@ export function collect(src: ReportSources, o: CollectOptions): ReportData {
   const notes: string[] = [];
   const summary = src.metrics.summary(q);
   const dora = src.metrics.dora(q);
-  const deltas = compare({ s: summary, d: dora }, { s: src.metrics.summary(pq), d: src.metrics.dora(pq) });
+  // The previous period feeds only the comparison, which reads totals and ratios: no percentiles of tests and builds.
+  const deltas = compare({ s: summary, d: dora }, { s: src.metrics.summary(pq, { details: false }), d: src.metrics.dora(pq) });
   const projects = (o.project !== null ? [o.project] : [...src.projects]).slice(0, MAX_PROJECTS);
   const days = dailyRows(src.metrics, w.days, q, o.timeZone);
 

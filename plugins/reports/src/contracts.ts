@@ -46,7 +46,8 @@ export type SeriesMetric = 'activeMs' | 'commits' | 'testRuns' | 'testFailures' 
 
 /** The part of the metrics API reports calls. */
 export interface MetricsApi {
-  summary(q: MetricsQuery): MetricsSummary;
+  /** `{ details: false }`: totals and ratios only (used for the previous period; a stand-in may ignore it). */
+  summary(q: MetricsQuery, o?: { details?: boolean }): MetricsSummary;
   dora(q: MetricsQuery): DoraMetrics;
   series(q: MetricsQuery & { metric: SeriesMetric; bucket: 'hour' | 'day' | 'week' }): { t: number; v: number }[];
 }

@@ -22,7 +22,40 @@ export const migrations: readonly Migration[] = [
     down: `DROP TABLE reports__bottlenecks; DROP TABLE reports__file_changes; DROP TABLE reports__notable; DROP TABLE reports__red;
            DROP TABLE reports__generated;`,
   },
+  {
+    version: 2,
+    name: 'hot-file rollups',
+    // Files changed by commits, counted per hour and per day (UTC buckets): a week's hot files group
+    // about 1,200 day rows instead of 20,000 raw ones. The raw rows stay for windows that do not start
+    // or end on a whole hour (time zones with a 30- or 45-minute offset). The projection version changes
+    // with this schema, so the kernel refolds the log into the new table.
+    up: `CREATE TABLE reports__file_stats (kind TEXT NOT NULL, start INTEGER NOT NULL, project TEXT NOT NULL, path TEXT NOT NULL,
+           changes INTEGER NOT NULL, lines INTEGER NOT NULL, PRIMARY KEY (kind, start, project, path)) WITHOUT ROWID;
+         DROP INDEX reports__file_changes_project_ts;`,
+    down: `DROP TABLE reports__file_stats;
+           CREATE INDEX reports__file_changes_project_ts ON reports__file_changes (project, ts);`,
+  },
 ];
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const floorTo = (t: number, size: number) => Math.floor(t / size) * size;
+const ceilTo = (t: number, size: number) => Math.ceil(t / size) * size;
+
+/**
+ * How [from, to) is read for hot files: raw rows for the parts before the first and after the last
+ * whole hour, hour buckets up to the first and from the last whole UTC day, day buckets between.
+ * Every range is [a, b); an empty one has a >= b.
+ */
+export function hotPlan(from: number, to: number): { raw1: [number, number]; hourA: [number, number]; day: [number, number]; hourB: [number, number]; raw2: [number, number] } {
+  const h0 = ceilTo(from, HOUR);
+  const h1 = floorTo(to, HOUR);
+  if (h0 >= h1) return { raw1: [from, to], hourA: [0, 0], day: [0, 0], hourB: [0, 0], raw2: [0, 0] };
+  const d0 = ceilTo(h0, DAY);
+  const d1 = floorTo(h1, DAY);
+  if (d0 >= d1) return { raw1: [from, h0], hourA: [h0, h1], day: [0, 0], hourB: [0, 0], raw2: [h1, to] };
+  return { raw1: [from, h0], hourA: [h0, d0], day: [d0, d1], hourB: [d1, h1], raw2: [h1, to] };
+}
 
 /** Most files of one commit recorded (a huge commit says little about hot files). */
 export const MAX_FILES_PER_COMMIT = 50;
@@ -44,6 +77,10 @@ export function reportProjection(db: SqlDatabase): ProjectionDefinition {
     'INSERT OR IGNORE INTO reports__bottlenecks (key, opened_at, project, rule, severity, title, subject, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const file = db.prepare('INSERT INTO reports__file_changes (ts, project, path, lines) VALUES (?, ?, ?, ?)');
+  const fileStat = db.prepare(
+    `INSERT INTO reports__file_stats (kind, start, project, path, changes, lines) VALUES (?, ?, ?, ?, 1, ?)
+     ON CONFLICT (kind, start, project, path) DO UPDATE SET changes = changes + 1, lines = lines + excluded.lines`,
+  );
   const notable = db.prepare('INSERT INTO reports__notable (ts, end_ts, project, kind, title, runs) VALUES (?, ?, ?, ?, ?, ?)');
   const redGet = db.prepare('SELECT since, last_ts, runs FROM reports__red WHERE project = ?');
   const redUp = db.prepare(
@@ -79,7 +116,11 @@ export function reportProjection(db: SqlDatabase): ProjectionDefinition {
         for (const f of files.slice(0, MAX_FILES_PER_COMMIT)) {
           const r = rec(f);
           const path = str(r.path, 1000);
-          if (path) file.run(e.ts, project, path, (num(r.added) ?? 0) + (num(r.removed) ?? 0));
+          if (!path) continue;
+          const lines = (num(r.added) ?? 0) + (num(r.removed) ?? 0);
+          file.run(e.ts, project, path, lines);
+          fileStat.run('h', floorTo(e.ts, HOUR), project, path, lines);
+          fileStat.run('d', floorTo(e.ts, DAY), project, path, lines);
         }
         return;
       }
@@ -100,7 +141,7 @@ export function reportProjection(db: SqlDatabase): ProjectionDefinition {
 
   return {
     name: 'report-facts',
-    version: 1,
+    version: 2,
     types: [
       'bottleneck-detector.bottleneck.opened',
       'bottleneck-detector.bottleneck.resolved',
@@ -108,7 +149,7 @@ export function reportProjection(db: SqlDatabase): ProjectionDefinition {
       'test-monitor.deploy.finished',
       'test-monitor.run.finished',
     ],
-    reset: (db2) => db2.exec('DELETE FROM reports__bottlenecks; DELETE FROM reports__file_changes; DELETE FROM reports__notable; DELETE FROM reports__red;'),
+    reset: (db2) => db2.exec('DELETE FROM reports__bottlenecks; DELETE FROM reports__file_changes; DELETE FROM reports__file_stats; DELETE FROM reports__notable; DELETE FROM reports__red;'),
     apply(events) {
       for (const e of events) fold(e);
     },
@@ -163,7 +204,12 @@ export class ReportStore {
       opened: db.prepare(`SELECT * FROM reports__bottlenecks WHERE opened_at >= @from AND opened_at < @to AND ${P} ORDER BY opened_at LIMIT @limit`),
       resolved: db.prepare(`SELECT * FROM reports__bottlenecks WHERE resolved_at >= @from AND resolved_at < @to AND ${P} ORDER BY resolved_at LIMIT @limit`),
       hot: db.prepare(
-        `SELECT project, path, count(*) AS changes, sum(lines) AS lines FROM reports__file_changes WHERE ts >= @from AND ts < @to AND ${P}
+        `SELECT project, path, sum(c) AS changes, sum(l) AS lines FROM (
+           SELECT project, path, 1 AS c, lines AS l FROM reports__file_changes WHERE ts >= @r1a AND ts < @r1b AND ${P}
+           UNION ALL SELECT project, path, changes, lines FROM reports__file_stats WHERE kind = 'h' AND start >= @hAa AND start < @hAb AND ${P}
+           UNION ALL SELECT project, path, changes, lines FROM reports__file_stats WHERE kind = 'd' AND start >= @da AND start < @db AND ${P}
+           UNION ALL SELECT project, path, changes, lines FROM reports__file_stats WHERE kind = 'h' AND start >= @hBa AND start < @hBb AND ${P}
+           UNION ALL SELECT project, path, 1, lines FROM reports__file_changes WHERE ts >= @r2a AND ts < @r2b AND ${P})
          GROUP BY project, path ORDER BY changes DESC, lines DESC, path LIMIT @limit`,
       ),
       notable: db.prepare(
@@ -197,7 +243,9 @@ export class ReportStore {
   }
 
   hotFiles(project: string | null, from: number, to: number, limit: number): HotFile[] {
-    return (this.q.hot!.all({ project, from, to, limit }) as HotFile[]).map((r) => ({ ...r, project: nullIfEmpty(r.project ?? '') }));
+    const w = hotPlan(from, to);
+    const ranges = { r1a: w.raw1[0], r1b: w.raw1[1], hAa: w.hourA[0], hAb: w.hourA[1], da: w.day[0], db: w.day[1], hBa: w.hourB[0], hBb: w.hourB[1], r2a: w.raw2[0], r2b: w.raw2[1] };
+    return (this.q.hot!.all({ project, limit, ...ranges }) as HotFile[]).map((r) => ({ ...r, project: nullIfEmpty(r.project ?? '') }));
   }
 
   /** Failed deploys and red streaks that overlap the window, plus streaks still red that began before its end. */

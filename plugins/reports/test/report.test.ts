@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { IN_WEEK, PROJECT, WEEK_FROM, WEEK_TO, fixture, reportsKernel, sectionIds, svgs } from './helpers.js';
+import { ReportStore } from '../src/store.js';
 
 const week = fixture('week.json');
 const H = 3_600_000;
@@ -228,4 +229,51 @@ test('a 13-week report covers 91 days and compares with the 13 weeks before', as
   assert.deepEqual([rep.label, rep.days.length, rep.to - rep.from, rep.comparison.to], ['2025-W44 – 2026-W04', 91, 91 * 86_400_000, rep.from]);
   assert.equal(rep.summary.commits, 40); // both canned weeks
   assert.deepEqual(rep.hotFiles.map((f: Json) => f.path), ['src/auth.ts', 'src/api.ts', 'src/old.ts', 'src/<script>alert(1)</script>.ts']);
+});
+
+test('hot files from the hour and day rollups equal a count of the raw rows, for windows cut anywhere', async (t) => {
+  // 60 commits over three days at odd minutes, two projects, a few paths each.
+  const base = Date.UTC(2026, 0, 19, 0, 7);
+  const other = '/home/dev/other';
+  const events = Array.from({ length: 60 }, (_, i) => ({
+    type: 'git-monitor.commit.created',
+    source: 'git-monitor',
+    project: i % 4 === 3 ? other : PROJECT,
+    ts: base + i * 71 * 60_000 + (i % 7) * 13_000,
+    data: { hash: `h${i}`, files: [{ path: `src/f${i % 5}.ts`, added: i % 9, removed: 1 }, ...(i % 3 ? [{ path: `src/g${i % 2}.ts`, added: 2, removed: 0 }] : [])] },
+  }));
+  const { tk } = await reportsKernel(t, { events, config: { maxItems: 50 } });
+  const store = new ReportStore(tk.kernel.db as unknown as ConstructorParameters<typeof ReportStore>[0]);
+  const naive = (project: string | null, from: number, to: number) => {
+    const m = new Map<string, { project: string | null; path: string; changes: number; lines: number }>();
+    for (const e of events) {
+      if (e.ts < from || e.ts >= to || (project !== null && e.project !== project)) continue;
+      for (const f of e.data.files) {
+        const k = `${e.project}|${f.path}`;
+        const r = m.get(k) ?? { project: e.project, path: f.path, changes: 0, lines: 0 };
+        r.changes++;
+        r.lines += f.added + f.removed;
+        m.set(k, r);
+      }
+    }
+    return [...m.values()].sort((a, b) => b.changes - a.changes || b.lines - a.lines || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, 50);
+  };
+  const H = 3_600_000;
+  const windows: [number, number][] = [
+    [Date.UTC(2026, 0, 19), Date.UTC(2026, 0, 22)],
+    [Date.UTC(2026, 0, 18, 18, 30), Date.UTC(2026, 0, 21, 18, 30)], // +05:30 days
+    [base + 5 * 60_000, base + 30 * H + 17 * 60_000],
+    [base + 2 * H, base + 2 * H + 40 * 60_000],
+    [Date.UTC(2026, 0, 20, 23), Date.UTC(2026, 0, 21, 2)],
+  ];
+  for (const [from, to] of windows) {
+    for (const project of [null, PROJECT, other]) {
+      const got = store.hotFiles(project, from, to, 50);
+      const want = naive(project, from, to);
+      // Ties on (changes, lines, path) across projects may come in either project order: compare as sets per rank group.
+      const key = (r: { project: string | null; path: string; changes: number; lines: number }) => `${r.changes}|${r.lines}|${r.path}|${r.project}`;
+      assert.deepEqual(got.map(key).sort(), want.map(key).sort(), `window ${new Date(from).toISOString()} – ${new Date(to).toISOString()}, ${project}`);
+      assert.deepEqual(got.map((r) => r.changes), want.map((r) => r.changes));
+    }
+  }
 });

@@ -119,3 +119,31 @@ function summary(activeMs: number, passRate: number | null) {
 function dora(deployments: number, changeFailureRate: number | null = null) {
   return { deploymentFrequencyPerWeek: deployments, deployments, leadTimeMs: { p50: null, p90: null }, changeFailureRate, timeToRestoreMs: { p50: null }, sample: { changes: 0, failedDeployments: 0, restores: 0 } };
 }
+
+test('hot files: a window is read as raw edges, hour buckets and whole UTC days', async () => {
+  const { hotPlan } = await import('../src/store.js');
+  const H = 3_600_000;
+  // A week on whole UTC days: all day rows.
+  const w = hotPlan(d('2026-01-19T00:00:00Z'), d('2026-01-26T00:00:00Z'));
+  assert.deepEqual(w.day, [d('2026-01-19T00:00:00Z'), d('2026-01-26T00:00:00Z')]);
+  assert.ok(w.raw1[0] >= w.raw1[1] && w.raw2[0] >= w.raw2[1] && w.hourA[0] >= w.hourA[1] && w.hourB[0] >= w.hourB[1]);
+  // Local days at +05:30: raw half hours, hours to the UTC day boundaries, days between.
+  const from = d('2026-01-18T18:30:00Z');
+  const to = d('2026-01-25T18:30:00Z');
+  const x = hotPlan(from, to);
+  assert.deepEqual([x.raw1, x.hourA, x.day, x.hourB, x.raw2], [
+    [from, from + H / 2],
+    [from + H / 2, d('2026-01-19T00:00:00Z')],
+    [d('2026-01-19T00:00:00Z'), d('2026-01-25T00:00:00Z')],
+    [d('2026-01-25T00:00:00Z'), d('2026-01-25T18:00:00Z')],
+    [d('2026-01-25T18:00:00Z'), to],
+  ]);
+  // The ranges tile [from, to) exactly, whatever the window.
+  for (const [a, b] of [[from, from + 10 * 60_000], [from, from + 3 * H], [d('2026-01-19T23:10:00Z'), d('2026-01-20T01:20:00Z')], [from, to]] as [number, number][]) {
+    const p = hotPlan(a, b);
+    const parts = [p.raw1, p.hourA, p.day, p.hourB, p.raw2].filter(([s, e]) => s < e);
+    assert.equal(parts[0]![0], a);
+    assert.equal(parts.at(-1)![1], b);
+    for (let i = 1; i < parts.length; i++) assert.equal(parts[i]![0], parts[i - 1]![1]);
+  }
+});
