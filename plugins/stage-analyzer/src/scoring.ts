@@ -31,6 +31,7 @@ export interface ScoreRow {
 /** The row's score seen from `clock`. */
 export function decayed(row: ScoreRow, clock: number, t: Tuning): number {
   if (clock - row.lastAt > t.windowMs) return 0;
+  if (clock <= row.at) return row.score; // what the formula gives (2 ** -0 = 1), without a pow
   return row.score * 2 ** (-Math.max(0, clock - row.at) / t.halfLifeMs);
 }
 
@@ -54,8 +55,10 @@ const subRank = (s: string) => (SUB_STAGES as readonly string[]).indexOf(s);
 /** Who leads at `clock`. Ties go to the earlier stage (and sub-stage) in the canonical order. */
 export function lead(rows: readonly ScoreRow[], clock: number, t: Tuning): Lead {
   const totals = new Map<string, number>();
+  const scores: number[] = [];
   for (const r of rows) {
     const s = decayed(r, clock, t);
+    scores.push(s);
     if (s > 0) totals.set(r.stage, (totals.get(r.stage) ?? 0) + s);
   }
   let leader: string | null = null;
@@ -67,9 +70,10 @@ export function lead(rows: readonly ScoreRow[], clock: number, t: Tuning): Lead 
   }
   let subLeader: string | null = null;
   let subScore = 0;
-  for (const r of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as ScoreRow;
     if (r.stage !== leader || !r.subStage) continue;
-    const s = decayed(r, clock, t);
+    const s = scores[i] as number;
     if (s > subScore || (s === subScore && subLeader !== null && subRank(r.subStage) < subRank(subLeader))) [subLeader, subScore] = [r.subStage, s];
   }
   if (subLeader !== null && subScore < t.subStageShare * leaderScore) subLeader = null;

@@ -6,7 +6,7 @@ import type { FoldOptions, RuleSets } from './fold.js';
 import { buildRuleSet, type CompiledRule, type RuleLayer, type RuleProblem } from './rules.js';
 
 /** Bump when the fold's meaning changes (the config hash covers rules and tuning). */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 const MINUTE_MS = 60_000;
 
 export interface Setup {

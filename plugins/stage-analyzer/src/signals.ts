@@ -31,6 +31,7 @@ export interface Signal {
 /** Most paths of one event looked at (commits list ≤ maxFilesPerCommit, bulk events ≤ sampleSize). */
 export const MAX_PATHS = 200;
 const MAX_DETAIL = 120;
+const NONE: string[] = [];
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -132,7 +133,7 @@ export function matchEvent(e: EventLike, rules: readonly CompiledRule[], ctx: Ma
     if (r.pathMatch) {
       paths ??= eventPaths(e.type, data, e.project);
       if (!paths.length) continue;
-      const matched = paths.filter(r.pathMatch);
+      const matched = paths.length === 1 ? (r.pathMatch(paths[0] as string) ? paths : NONE) : paths.filter(r.pathMatch);
       if (!matched.length) continue;
       weight = (r.weight * matched.length) / paths.length;
       detail = cut(matched.length > 1 ? `${matched[0]} (+${matched.length - 1} more)` : (matched[0] as string));

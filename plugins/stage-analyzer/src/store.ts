@@ -1,7 +1,10 @@
 // stage-analyzer's tables and every statement on them, prepared once. Knows SQL, not the kernel.
 import type { Migration, SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
 import type { ScoreRow, StageState } from './scoring.js';
+import { decodeCandidates, encodeCandidates, type SignalRow } from './evidence.js';
 import type { Evidence } from './stages.js';
+
+export type { SignalRow } from './evidence.js';
 
 export const migrations: readonly Migration[] = [
   {
@@ -49,6 +52,27 @@ export const migrations: readonly Migration[] = [
       DROP TABLE stage_analyzer__state;
     `,
   },
+  {
+    version: 2,
+    name: 'evidence candidates per stage instead of one row per signal',
+    up: `
+      DROP TABLE stage_analyzer__signals;
+      CREATE TABLE stage_analyzer__evidence (
+        project TEXT NOT NULL, stage TEXT NOT NULL, signals TEXT NOT NULL,
+        PRIMARY KEY (project, stage)
+      ) WITHOUT ROWID;
+    `,
+    down: `
+      DROP TABLE stage_analyzer__evidence;
+      CREATE TABLE stage_analyzer__signals (
+        id INTEGER PRIMARY KEY,
+        project TEXT NOT NULL, ts INTEGER NOT NULL, stage TEXT NOT NULL, sub_stage TEXT NOT NULL,
+        rule TEXT NOT NULL, weight REAL NOT NULL, event_id TEXT NOT NULL, event_type TEXT NOT NULL, detail TEXT NOT NULL
+      );
+      CREATE INDEX stage_analyzer__signals_project_ts ON stage_analyzer__signals (project, ts);
+      CREATE INDEX stage_analyzer__signals_stage ON stage_analyzer__signals (project, stage, ts);
+    `,
+  },
 ];
 
 /** One project's row in `stage_analyzer__state`. */
@@ -58,18 +82,6 @@ export interface ProjectState extends StageState {
   events: number;
   signals: number;
   prunedAt: number;
-}
-
-export interface SignalRow {
-  id: number;
-  ts: number;
-  stage: string;
-  sub_stage: string;
-  rule: string;
-  weight: number;
-  event_id: string;
-  event_type: string;
-  detail: string;
 }
 
 export interface TransitionRow {
@@ -96,6 +108,8 @@ const T = 'stage_analyzer__';
 
 export class StageStore {
   private readonly s: Record<string, SqlStatement>;
+  /** Decoded evidence candidates by stage and project, with the JSON they came from (see candidates()). */
+  private readonly decoded = new Map<string, { json: string; rows: SignalRow[] }>();
 
   constructor(private readonly db: SqlDatabase) {
     const p = (sql: string) => db.prepare(sql);
@@ -114,15 +128,15 @@ export class StageStore {
         `INSERT INTO ${T}scores (project, stage, sub_stage, score, at, last_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (project, stage, sub_stage) DO UPDATE SET score = excluded.score, at = excluded.at, last_at = excluded.last_at`,
       ),
-      addSignal: p(`INSERT INTO ${T}signals (project, ts, stage, sub_stage, rule, weight, event_id, event_type, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      pruneSignals: p(`DELETE FROM ${T}signals WHERE project = ? AND ts < ?`),
+      candidates: p(`SELECT signals FROM ${T}evidence WHERE project = ? AND stage = ?`),
+      putCandidates: p(`INSERT INTO ${T}evidence (project, stage, signals) VALUES (?, ?, ?) ON CONFLICT (project, stage) DO UPDATE SET signals = excluded.signals`),
+      dropCandidates: p(`DELETE FROM ${T}evidence WHERE project = ? AND stage = ?`),
       pruneScores: p(`DELETE FROM ${T}scores WHERE project = ? AND last_at < ?`),
-      signalsOf: p(`SELECT * FROM ${T}signals WHERE project = ? AND stage = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT 500`),
       closeOpen: p(`UPDATE ${T}transitions SET ended_at = @at, duration_ms = @at - at WHERE project = @project AND ended_at IS NULL`),
       addTransition: p(
         `INSERT INTO ${T}transitions (project, from_stage, from_sub_stage, to_stage, sub_stage, at, confidence, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      ignore: p(`INSERT INTO ${T}ignored (reason, n) VALUES (?, 1) ON CONFLICT (reason) DO UPDATE SET n = n + 1`),
+      ignore: p(`INSERT INTO ${T}ignored (reason, n) VALUES (?, ?) ON CONFLICT (reason) DO UPDATE SET n = n + excluded.n`),
       ignored: p(`SELECT reason, n FROM ${T}ignored ORDER BY reason`),
       latest: p(`SELECT project FROM ${T}state ORDER BY clock DESC, project LIMIT 1`),
       projects: p(`SELECT project FROM ${T}state ORDER BY clock DESC, project LIMIT 200`),
@@ -162,19 +176,40 @@ export class StageStore {
     this.s.putScore!.run(project, r.stage, r.subStage, r.score, r.at, r.lastAt);
   }
 
-  addSignal(project: string, ts: number, stage: string, subStage: string, rule: string, weight: number, eventId: string, eventType: string, detail: string): void {
-    this.s.addSignal!.run(project, ts, stage, subStage, rule, weight, eventId, eventType, detail);
+  /** A stage's evidence candidates (a few signal rows; see evidence.ts), in no particular order. */
+  candidates(project: string, stage: string): SignalRow[] {
+    const json = (this.s.candidates!.get(project, stage) as { signals: string } | undefined)?.signals;
+    // A memo of the last rows read or written, used only while the table holds exactly that text.
+    const key = `${stage}\u0000${project}`;
+    const m = this.decoded.get(key);
+    if (m && m.json === json) return m.rows.slice();
+    const rows = decodeCandidates(stage, json);
+    if (json) this.remember(key, json, rows);
+    return rows.slice();
   }
 
-  /** Drop signals and score buckets older than `before` (outside every window). */
+  /** Replace a stage's evidence candidates (none: the row goes). */
+  putCandidates(project: string, stage: string, rows: readonly SignalRow[]): void {
+    if (rows.length) {
+      const json = encodeCandidates(rows);
+      this.s.putCandidates!.run(project, stage, json);
+      this.remember(`${stage}\u0000${project}`, json, rows.slice());
+    } else this.s.dropCandidates!.run(project, stage);
+  }
+
+  private remember(key: string, json: string, rows: SignalRow[]): void {
+    if (this.decoded.size >= 4096) this.decoded.clear();
+    this.decoded.set(key, { json, rows });
+  }
+
+  /** Drop score buckets older than `before` (outside every window). */
   prune(project: string, before: number): void {
-    this.s.pruneSignals!.run(project, before);
     this.s.pruneScores!.run(project, before);
   }
 
-  /** The latest ≤ 500 signals of a stage in [from, to], newest first. */
+  /** A stage's evidence candidates dated within [from, to]. */
   signals(project: string, stage: string, from: number, to: number): SignalRow[] {
-    return this.s.signalsOf!.all(project, stage, from, to) as SignalRow[];
+    return this.candidates(project, stage).filter((r) => r.ts >= from && r.ts <= to);
   }
 
   addTransition(project: string, from: string | null, fromSub: string | null, to: string, sub: string | null, at: number, confidence: number, evidence: Evidence[]): void {
@@ -182,8 +217,8 @@ export class StageStore {
     this.s.addTransition!.run(project, from, fromSub, to, sub, at, confidence, JSON.stringify(evidence));
   }
 
-  ignore(reason: string): void {
-    this.s.ignore!.run(reason);
+  ignore(reason: string, n = 1): void {
+    this.s.ignore!.run(reason, n);
   }
 
   ignored(): Record<string, number> {
@@ -210,6 +245,6 @@ export class StageStore {
   }
 
   reset(): void {
-    for (const t of ['state', 'scores', 'signals', 'transitions', 'ignored']) this.db.exec(`DELETE FROM ${T}${t}`);
+    for (const t of ['state', 'scores', 'evidence', 'transitions', 'ignored']) this.db.exec(`DELETE FROM ${T}${t}`);
   }
 }
