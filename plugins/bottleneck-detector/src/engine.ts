@@ -1,8 +1,8 @@
 // The rule engine: for a rule and a subject, load the facts and ask the rule (rules.ts) at a given
 // time; sweep a project's time-based rules; and the dry run the wall-clock check makes.
 import type { SqlDatabase } from '@devflow/plugin-sdk';
-import { FactStore, splitId } from './facts.js';
-import { CollectSink, FindingStore, type PendingChange, type Sink } from './findings.js';
+import { FactStore, branchId, splitId } from './facts.js';
+import { CollectSink, FindingStore, findingKey, type PendingChange, type Sink } from './findings.js';
 import { DAY_MS, HOUR_MS, dayOf, uuidv7Time } from './parse.js';
 import { RULE_IDS, settingsFor, type ResolvedRules, type RuleId, type RuleSettings } from './rule-config.js';
 import * as R from './rules.js';
@@ -96,8 +96,32 @@ export class Engine {
     }
   }
 
+  /**
+   * Whether `rule` holds, from a cheaper query than the verdict's (null: ask the verdict). Only
+   * for rules evaluated on most events: hot files (every file of a commit) and WIP spread.
+   */
+  private holds(rule: RuleId, project: string, subjectId: string, now: number): boolean | null {
+    if (rule !== 'hot-file' && rule !== 'wip-spread') return null;
+    const s = this.settings(project, rule);
+    if (!s) return false;
+    const p = (k: string) => s.params[k] as number;
+    if (rule === 'wip-spread') return this.facts.activeCount(project, now - p('activeDays') * DAY_MS) > p('maxBranches');
+    const [repo, path] = splitId(subjectId);
+    const today = dayOf(now);
+    const f = this.facts.fileSums(project, repo, path, today - p('windowDays'), today);
+    return f.commits >= p('minCommits') && f.lines >= p('minLines');
+  }
+
+  /** `evaluate` of the hot-file rule for the files of a commit (one repository), in order. */
+  evaluateFiles(project: string, repo: string, paths: readonly string[], now: number, sink: Sink): void {
+    for (const path of paths) this.evaluate('hot-file', project, branchId(repo, path), now, sink);
+  }
+
   evaluate(rule: RuleId, project: string, subjectId: string, now: number, sink: Sink): void {
-    sink.set(rule, project, subjectId, this.verdict(rule, project, subjectId, now), now);
+    const holds = this.holds(rule, project, subjectId, now);
+    // An open finding that still holds, or a closed one that does not: nothing to change.
+    if (holds !== null && holds === this.findings.isOpen(findingKey(rule, project, subjectId))) return;
+    sink.set(rule, project, subjectId, holds === false ? null : this.verdict(rule, project, subjectId, now), now);
   }
 
   /**

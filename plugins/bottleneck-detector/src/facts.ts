@@ -31,6 +31,12 @@ export class FactStore {
     this.q = {
       clock: prep(`SELECT now FROM ${T}clock WHERE project = ?`),
       setClock: prep(`INSERT INTO ${T}clock (project, now) VALUES (?, ?) ON CONFLICT (project) DO UPDATE SET now = max(now, excluded.now)`),
+      clockState: prep(`SELECT now, swept_at FROM ${T}clock WHERE project = ?`),
+      putClock: prep(`INSERT INTO ${T}clock (project, now, swept_at) VALUES (?, ?, ?) ON CONFLICT (project) DO UPDATE SET now = max(now, excluded.now), swept_at = excluded.swept_at`),
+      minStartFrom: prep(`SELECT min(start_at) AS t FROM ${T}branches WHERE project = ? AND state = 'open' AND start_at >= ?`),
+      minLastCommitFrom: prep(`SELECT min(last_commit_at) AS t FROM ${T}branches WHERE project = ? AND state = 'open' AND last_commit_at >= ?`),
+      minRedFrom: prep(`SELECT min(since) AS t FROM ${T}red WHERE project = ? AND since >= ?`),
+      minReviewFrom: prep(`SELECT min(requested_at) AS t FROM ${T}reviews WHERE project = ? AND state = 'waiting' AND requested_at >= ?`),
       projects: prep(`SELECT project, now FROM ${T}clock ORDER BY project`),
       branch: prep(`SELECT * FROM ${T}branches WHERE project = ? AND repo = ? AND branch = ?`),
       putBranch: prep(`INSERT OR REPLACE INTO ${T}branches (project, repo, branch, created_at, created_event, first_commit_at, first_event, last_commit_at, last_event, commits, lines, start_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -58,6 +64,7 @@ export class FactStore {
          ON CONFLICT (project, repo, path, day) DO UPDATE SET commits = commits + 1, lines = lines + excluded.lines, last_event = excluded.last_event`,
       ),
       file: prep(`SELECT coalesce(sum(commits), 0) AS commits, coalesce(sum(lines), 0) AS lines, max(day || ':' || last_event) AS last FROM ${T}file_days WHERE project = ? AND repo = ? AND path = ? AND day > ? AND day <= ?`),
+      fileSums: prep(`SELECT coalesce(sum(commits), 0) AS commits, coalesce(sum(lines), 0) AS lines FROM ${T}file_days WHERE project = ? AND repo = ? AND path = ? AND day > ? AND day <= ?`),
       hotFiles: prep(`SELECT repo, path FROM ${T}file_days WHERE project = ? AND day > ? AND day <= ? GROUP BY repo, path HAVING sum(commits) >= ? AND sum(lines) >= ? ORDER BY sum(commits) DESC LIMIT 50`),
       stage: prep(`SELECT stage, since, event_id FROM ${T}stages WHERE project = ?`),
       putStage: prep(`INSERT OR REPLACE INTO ${T}stages (project, stage, since, event_id) VALUES (?, ?, ?, ?)`),
@@ -73,6 +80,32 @@ export class FactStore {
     return this.clock(project) ?? t;
   }
 
+  /** A project's clock and the clock of its last sweep (null: none, or a sweep is owed). */
+  clockState(project: string): { now: number; sweptAt: number | null } | null {
+    const r = this.q.clockState!.get(project) as { now: number; swept_at: number | null } | undefined;
+    return r ? { now: r.now, sweptAt: r.swept_at } : null;
+  }
+
+  putClock(project: string, now: number, sweptAt: number | null): void {
+    this.q.putClock!.run(project, now, sweptAt);
+  }
+
+  minStartFrom(project: string, from: number): number | null {
+    return (this.q.minStartFrom!.get(project, from) as { t: number | null }).t;
+  }
+
+  minLastCommitFrom(project: string, from: number): number | null {
+    return (this.q.minLastCommitFrom!.get(project, from) as { t: number | null }).t;
+  }
+
+  minRedFrom(project: string, from: number): number | null {
+    return (this.q.minRedFrom!.get(project, from) as { t: number | null }).t;
+  }
+
+  minReviewFrom(project: string, from: number): number | null {
+    return (this.q.minReviewFrom!.get(project, from) as { t: number | null }).t;
+  }
+
   clock(project: string): number | null {
     return (this.q.clock!.get(project) as { now: number } | undefined)?.now ?? null;
   }
@@ -81,16 +114,44 @@ export class FactStore {
     return this.q.projects!.all() as { project: string; now: number }[];
   }
 
+  /**
+   * During a projection batch (inside its transaction), rows written are also kept here, in the
+   * form a read of the table gives, so reading them back costs no query. Cleared after the batch.
+   */
+  private rows: Map<string, unknown> | null = null;
+
+  batch(on: boolean): void {
+    this.rows = on ? new Map() : null;
+  }
+
+  private cached<V>(key: string, read: () => V | null): V | null {
+    if (!this.rows) return read();
+    if (this.rows.has(key)) return this.rows.get(key) as V | null;
+    const v = read();
+    this.rows.set(key, v);
+    return v;
+  }
+
+  private keep(key: string, v: unknown): void {
+    this.rows?.set(key, v);
+  }
+
   branch(project: string, repo: string, branch: string): (BranchFacts & { state: string }) | null {
-    const r = this.q.branch!.get(project, repo, branch) as BranchRow | undefined;
-    return r ? { ...toBranch(r), state: r.state } : null;
+    const b = this.cached(`b\0${project}\0${repo}\0${branch}`, () => {
+      const r = this.q.branch!.get(project, repo, branch) as BranchRow | undefined;
+      return r ? { ...toBranch(r), state: r.state } : null;
+    });
+    return b && { ...b };
   }
 
   putBranch(project: string, b: BranchFacts, state: string, start: number | null): void {
+    const { repo, branch, createdAt, createdEventId, firstCommitAt, firstEventId, lastCommitAt, lastEventId, commits, lines } = b;
+    this.keep(`b\0${project}\0${repo}\0${branch}`, { repo, branch, createdAt, createdEventId, firstCommitAt, firstEventId, lastCommitAt, lastEventId, commits, lines, state });
     this.q.putBranch!.run(project, b.repo, b.branch, b.createdAt, b.createdEventId, b.firstCommitAt, b.firstEventId, b.lastCommitAt, b.lastEventId, b.commits, b.lines, start, state);
   }
 
   setBranchState(project: string, repo: string, branch: string, state: string): void {
+    this.rows?.delete(`b\0${project}\0${repo}\0${branch}`);
     this.q.setBranchState!.run(state, project, repo, branch);
   }
 
@@ -106,15 +167,21 @@ export class FactStore {
   }
 
   red(project: string, command: string): RedFacts | null {
-    const r = this.q.red!.get(project, command) as { since: number; since_event: string; last_event: string; fails: number; failing: string } | undefined;
-    return r ? { command, since: r.since, sinceEventId: r.since_event, lastEventId: r.last_event, fails: r.fails, failingTests: r.failing ? r.failing.split('\n') : [] } : null;
+    const red = this.cached(`r\0${project}\0${command}`, () => {
+      const r = this.q.red!.get(project, command) as { since: number; since_event: string; last_event: string; fails: number; failing: string } | undefined;
+      return r ? { command, since: r.since, sinceEventId: r.since_event, lastEventId: r.last_event, fails: r.fails, failingTests: r.failing ? r.failing.split('\n') : [] } : null;
+    });
+    return red && { ...red };
   }
 
   putRed(project: string, r: RedFacts): void {
+    const failing = r.failingTests.join('\n');
+    this.keep(`r\0${project}\0${r.command}`, { command: r.command, since: r.since, sinceEventId: r.sinceEventId, lastEventId: r.lastEventId, fails: r.fails, failingTests: failing ? failing.split('\n') : [] });
     this.q.putRed!.run(project, r.command, r.since, r.sinceEventId, r.lastEventId, r.fails, r.failingTests.join('\n'));
   }
 
   clearRed(project: string, command: string): void {
+    this.keep(`r\0${project}\0${command}`, null);
     this.q.clearRed!.run(project, command);
   }
 
@@ -123,8 +190,11 @@ export class FactStore {
   }
 
   test(project: string, command: string, test: string): { outcomes: string; lastEventId: string } | null {
-    const r = this.q.test!.get(project, command, test) as { outcomes: string; last_event: string } | undefined;
-    return r ? { outcomes: r.outcomes, lastEventId: r.last_event } : null;
+    const t = this.cached(`t\0${project}\0${command}\0${test}`, () => {
+      const r = this.q.test!.get(project, command, test) as { outcomes: string; last_event: string } | undefined;
+      return r ? { outcomes: r.outcomes, lastEventId: r.last_event } : null;
+    });
+    return t && { ...t };
   }
 
   testsOf(project: string, command: string): { test: string; outcomes: string }[] {
@@ -132,10 +202,12 @@ export class FactStore {
   }
 
   putTest(project: string, command: string, test: string, outcomes: string, eventId: string): void {
+    this.keep(`t\0${project}\0${command}\0${test}`, { outcomes, lastEventId: eventId });
     this.q.putTest!.run(project, command, test, outcomes, eventId);
   }
 
   dropTest(project: string, command: string, test: string): void {
+    this.keep(`t\0${project}\0${command}\0${test}`, null);
     this.q.dropTest!.run(project, command, test);
   }
 
@@ -156,10 +228,25 @@ export class FactStore {
     this.q.addFile!.run(project, repo, path, day, lines, eventId);
   }
 
+  /** `addFile` for the files of one commit (`[path, lines]` each, in order). */
+  addFiles(project: string, repo: string, day: number, files: readonly [string, number][], eventId: string): void {
+    for (const [path, lines] of files) this.q.addFile!.run(project, repo, path, day, lines, eventId);
+  }
+
   /** Commits and lines of a file in days (fromDay, toDay]. */
   file(project: string, repo: string, path: string, fromDay: number, toDay: number): FileFacts {
     const r = this.q.file!.get(project, repo, path, fromDay, toDay) as { commits: number; lines: number; last: string | null };
     return { repo, path, commits: r.commits, lines: r.lines, lastEventId: r.last ? r.last.slice(r.last.indexOf(':') + 1) : null };
+  }
+
+  /** Commits and lines of a file in days (fromDay, toDay], without the last event (cheaper). */
+  fileSums(project: string, repo: string, path: string, fromDay: number, toDay: number): { commits: number; lines: number } {
+    return this.q.fileSums!.get(project, repo, path, fromDay, toDay) as { commits: number; lines: number };
+  }
+
+  /** Open branches with a commit since `since`. */
+  activeCount(project: string, since: number): number {
+    return (this.q.activeCount!.get(project, since) as { n: number }).n;
   }
 
   hotFiles(project: string, fromDay: number, toDay: number, minCommits: number, minLines: number): string[] {

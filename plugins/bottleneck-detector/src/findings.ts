@@ -75,9 +75,12 @@ export class FindingStore {
     const prep = (sql: string) => db.prepare(sql);
     this.q = {
       get: prep(`SELECT * FROM ${T}open WHERE key = ?`),
+      head: prep(`SELECT subject, opened_at FROM ${T}open WHERE key = ?`),
       insert: prep(`INSERT INTO ${T}open (key, rule, project, subject, subject_id, severity, sev_rank, title, evidence, suggestion, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       remove: prep(`DELETE FROM ${T}open WHERE key = ?`),
       archive: prep(`INSERT INTO ${T}history (key, rule, project, subject, severity, sev_rank, title, evidence, suggestion, opened_at, resolved_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      dayBased: prep(`SELECT 1 FROM ${T}open WHERE project = ? AND rule IN ('slow-build', 'slow-tests', 'hot-file') LIMIT 1`),
+      isOpen: prep(`SELECT 1 FROM ${T}open WHERE key = ?`),
       openOfProject: prep(`SELECT rule, subject_id FROM ${T}open WHERE project = ?`),
       listOpenAll: prep(`SELECT * FROM ${T}open WHERE sev_rank >= ? AND (? IS NULL OR rule = ?) ORDER BY sev_rank DESC, opened_at, key LIMIT ?`),
       listOpenProject: prep(`SELECT * FROM ${T}open WHERE project = ? AND sev_rank >= ? AND (? IS NULL OR rule = ?) ORDER BY sev_rank DESC, opened_at, key LIMIT ?`),
@@ -90,8 +93,30 @@ export class FindingStore {
     };
   }
 
+  /**
+   * During a projection batch (inside its transaction, between `batch(true)` and `batch(false)`),
+   * whether a key is open is read once and then kept up to date by `set`; outside a batch every
+   * question goes to the table.
+   */
+  batch(on: boolean): void {
+    this.openKeys = on ? new Map() : null;
+  }
+
+  private openKeys: Map<string, boolean> | null = null;
+
   isOpen(key: string): boolean {
-    return this.q.get!.get(key) !== undefined;
+    let open = this.openKeys?.get(key);
+    if (open === undefined) {
+      open = this.q.isOpen!.get(key) !== undefined;
+      this.openKeys?.set(key, open);
+    }
+    return open;
+  }
+
+
+  /** Whether a finding of a day-based rule (slow series, hot file) is open in the project. */
+  hasDayBased(project: string): boolean {
+    return this.q.dayBased!.get(project) !== undefined;
   }
 
   /** Subject ids of the open findings of a project, by rule. */
@@ -108,7 +133,8 @@ export class FindingStore {
   /** The event that opening (verdict) or resolving (null) would announce; null when nothing changes. Writes nothing. */
   describe(rule: RuleId, project: string, subjectId: string, verdict: Verdict | null, now: number): Change | null {
     const key = findingKey(rule, project, subjectId);
-    const row = this.q.get!.get(key) as Row | undefined;
+    if (this.isOpen(key) === (verdict !== null)) return null;
+    const row = (verdict ? undefined : this.q.head!.get(key)) as Pick<Row, 'subject' | 'opened_at'> | undefined;
     if (verdict && !row) {
       return { type: 'opened', severity: verdict.severity, data: { key, rule, project, severity: verdict.severity, title: verdict.title, subject: verdict.subject, evidence: verdict.evidence, suggestion: verdict.suggestion, openedAt: now } };
     }
@@ -121,6 +147,7 @@ export class FindingStore {
     const change = this.describe(rule, project, subjectId, verdict, now);
     if (!change) return null;
     const key = change.data.key as string;
+    this.openKeys?.set(key, verdict !== null);
     if (verdict) {
       this.q.insert!.run(key, rule, project, verdict.subject, subjectId, verdict.severity, severityRank(verdict.severity), verdict.title, JSON.stringify(verdict.evidence), verdict.suggestion, now);
     } else {

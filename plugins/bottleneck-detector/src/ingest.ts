@@ -4,6 +4,7 @@
 // type is skipped.
 import type { StoredEvent } from '@devflow/plugin-sdk';
 import { TEST_SEP, type Engine } from './engine.js';
+import { Due, nextDay } from './due.js';
 import { branchId } from './facts.js';
 import { WriterSink, type Emit } from './findings.js';
 import { command, dayOf, num, obj, str, strings, time } from './parse.js';
@@ -27,28 +28,84 @@ export const FOLDED_TYPES = [
 ] as const;
 
 type Touched = [RuleId, string][];
+/** A project during a batch: its clock, the clock of its last sweep (null: owed) and when the next is due (null: not computed yet). */
+type ProjectState = { now: number; sweptAt: number | null; due: number | null };
 type Review = { provider: string; number: string; title: string | null; branch: string | null; requestedAt: number | null; reviewers: string[]; eventId: string; state: string };
 const MAX_FILES = 100;
 
 export class Folder {
   /** Events skipped because handling them failed (bad data the readers did not catch). */
   skipped = 0;
+  private readonly due: Due;
+  private readonly batch = new Map<string, ProjectState>();
+  /** The clock of the event being folded, and the earliest threshold of the facts it changed. */
+  private now = 0;
+  private pending = Infinity;
+  /** The files of the commit being folded (hot-file subjects, evaluated together after the others). */
+  private files: { repo: string; paths: string[] } | null = null;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: Engine) {
+    this.due = new Due(engine);
+  }
 
-  /** Fold one event; `emit` announces openings and resolutions (null: never, e.g. while rebuilding). */
+  /** Start a batch: per-project clocks are read once and kept here until `end`. */
+  begin(): void {
+    this.batch.clear();
+    this.engine.findings.batch(true);
+    this.engine.facts.batch(true);
+  }
+
+  /** End a batch: write each project's clock and last sweep back, once. */
+  end(): void {
+    try {
+      for (const [project, st] of this.batch) this.engine.facts.putClock(project, st.now, st.sweptAt);
+    } finally {
+      this.batch.clear();
+      this.engine.findings.batch(false);
+      this.engine.facts.batch(false);
+    }
+  }
+
+  /** Fold one event (between `begin` and `end`); `emit` announces openings and resolutions (null: never, e.g. while rebuilding). */
   fold(e: StoredEvent, emit: Emit | null): void {
     const d = obj(e.data);
     const project = str(e.project, 4096) ?? str(d.project, 4096);
     if (!project || !Number.isFinite(e.ts)) return;
-    const at = this.engine.eventTime(e);
-    const now = this.engine.facts.advance(project, at);
+    const st = this.advance(project, this.engine.eventTime(e));
+    const now = (this.now = st.now);
     if (e.type.startsWith('bottleneck-detector.')) return this.clockEvent(e, d, project, now);
+    const swept = st.sweptAt;
+    st.sweptAt = null; // a sweep is owed until this event is done (an exception leaves it owed)
+    this.pending = Infinity;
+    this.files = null;
     const touched = this.update(e, d, project);
     if (d.imported === true) return; // history being imported: facts only, no findings from the past
     const sink = new WriterSink(this.engine.findings, emit, 'event');
     for (const [rule, subject] of touched) this.engine.evaluate(rule, project, subject, now, sink);
-    this.engine.sweep(project, now, sink);
+    const files = this.files as { repo: string; paths: string[] } | null; // set by update()
+    if (files) this.engine.evaluateFiles(project, files.repo, files.paths, now, sink);
+    const due = swept === null ? -Infinity : st.due ?? this.due.from(project, swept);
+    if (due <= now) {
+      this.engine.sweep(project, now, sink);
+      st.due = this.due.from(project, now);
+    } else st.due = Math.min(due, this.pending);
+    st.sweptAt = due <= now ? now : swept;
+  }
+
+  /** The project's state in this batch, its clock moved to `at` (it never goes back). */
+  private advance(project: string, at: number): ProjectState {
+    let st = this.batch.get(project);
+    if (!st) {
+      const row = this.engine.facts.clockState(project);
+      st = { now: row ? Math.max(row.now, at) : at, sweptAt: row?.sweptAt ?? null, due: null };
+      this.batch.set(project, st);
+    } else if (at > st.now) st.now = at;
+    return st;
+  }
+
+  /** Note a threshold of facts this event changed (the earliest is kept). */
+  private note(t: number): void {
+    if (t < this.pending) this.pending = t;
   }
 
   /** A finding the wall-clock check announced: apply the same verdict here, silently (the event says it). */
@@ -93,6 +150,7 @@ export class Folder {
   private putBranch(project: string, b: BranchFacts): void {
     const start = b.createdAt === null ? b.firstCommitAt : b.firstCommitAt === null ? b.createdAt : Math.min(b.createdAt, b.firstCommitAt);
     this.engine.facts.putBranch(project, b, 'open', start);
+    this.note(this.due.branch(project, start, b.lastCommitAt, this.now));
   }
 
   private commit(e: StoredEvent, d: Record<string, unknown>, project: string): Touched {
@@ -113,14 +171,18 @@ export class Folder {
     }
     if (d.merge === true) return touched; // a merge's file list repeats the merged work
     const day = dayOf(e.ts);
+    const paths = new Set<string>();
+    const rows: [string, number][] = [];
     for (const f of files) {
       const file = obj(f);
       const path = str(file.path, 1000);
       if (!path) continue;
-      const lines = Math.max(0, (num(file.added) ?? 0) + (num(file.removed) ?? 0));
-      this.engine.facts.addFile(project, repo, path, day, lines, e.id);
-      touched.push(['hot-file', branchId(repo, path)]);
+      rows.push([path, Math.max(0, (num(file.added) ?? 0) + (num(file.removed) ?? 0))]);
+      paths.add(path);
     }
+    this.engine.facts.addFiles(project, repo, day, rows, e.id);
+    if (paths.size) this.note(nextDay(this.now) - 1);
+    if (paths.size) this.files = { repo, paths: [...paths] };
     return touched;
   }
 
@@ -141,6 +203,7 @@ export class Folder {
     const ms = num(d.durationMs);
     if ((kind === 'build' || kind === 'test') && ms !== null && ms >= 0) {
       this.engine.facts.addDaily(project, `${kind}:${cmd}`, dayOf(e.ts), ms, e.id);
+      this.note(nextDay(this.now) - 1);
       touched.push([kind === 'build' ? 'slow-build' : 'slow-tests', cmd]);
     }
     if (kind !== 'test') return touched;
@@ -151,6 +214,7 @@ export class Folder {
     const facts = this.engine.facts;
     const red = facts.red(project, cmd);
     if (!ok) {
+      this.note(this.due.red(project, red && red.since <= e.ts ? red.since : e.ts, this.now));
       if (!red) facts.putRed(project, { command: cmd, since: e.ts, sinceEventId: e.id, lastEventId: e.id, fails: 1, failingTests: failing.slice(0, 5) });
       else {
         const earlier = e.ts < red.since;
@@ -181,6 +245,7 @@ export class Folder {
     const cur = this.engine.facts.stage(project);
     if (cur && (since < cur.since || cur.stage === to)) return []; // older news, or no change
     this.engine.facts.putStage(project, to, since, e.id);
+    this.note(this.due.stage(project, to, since, this.now));
     return cur ? [['long-stage', cur.stage], ['long-stage', to]] : [['long-stage', to]];
   }
 
@@ -206,6 +271,7 @@ export class Folder {
     else if (verb === 'closed' || verb === 'merged') next = { ...base, title, branch, state: 'closed' };
     if (!next) return [];
     facts.putReview(project, next);
+    if (next.state === 'waiting') this.note(this.due.review(project, next.requestedAt, this.now));
     return [['review-wait', `${provider}#${number}`]];
   }
 }

@@ -57,4 +57,10 @@ export const migrations: readonly Migration[] = [
     `,
     down: `${TABLES.map((t) => `DROP TABLE ${T}${t};`).join('\n')}`,
   },
+  {
+    version: 2,
+    name: 'clock of the last sweep',
+    up: `ALTER TABLE ${T}clock ADD COLUMN swept_at INTEGER;`,
+    down: `ALTER TABLE ${T}clock DROP COLUMN swept_at;`,
+  },
 ];

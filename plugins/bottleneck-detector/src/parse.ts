@@ -55,8 +55,9 @@ export function command(v: unknown): string | null {
 }
 
 /** The wall-clock time a UUIDv7 was minted (its first 48 bits), or null for another id format. */
+const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7/i;
 export function uuidv7Time(id: string): number | null {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id)) return null;
+  if (id.charCodeAt(14) !== 55 /* '7' */ || !UUIDV7.test(id)) return null;
   const t = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
   return Number.isFinite(t) ? t : null;
 }

@@ -41,13 +41,18 @@ export default definePlugin({
       },
       apply(events, tx) {
         const emit: Emit | null = tx.rebuilding ? null : (type, data, project, ts, severity) => tx.emit(type, data as never, { project, ts, severity });
-        for (const e of events) {
-          try {
-            folder.fold(e, emit);
-          } catch (err) {
-            // Bad data the readers did not catch must not stop the projection: skip the event.
-            if (++folder.skipped <= 5) ctx.logger.warn({ event: e.id, type: e.type, err: (err as Error).message }, `bottleneck-detector: skipped event ${e.id} (${e.type}): ${(err as Error).message}`);
+        folder.begin();
+        try {
+          for (const e of events) {
+            try {
+              folder.fold(e, emit);
+            } catch (err) {
+              // Bad data the readers did not catch must not stop the projection: skip the event.
+              if (++folder.skipped <= 5) ctx.logger.warn({ event: e.id, type: e.type, err: (err as Error).message }, `bottleneck-detector: skipped event ${e.id} (${e.type}): ${(err as Error).message}`);
+            }
           }
+        } finally {
+          folder.end();
         }
       },
     });
