@@ -1,48 +1,10 @@
-// LOCAL descriptions of the APIs reports uses (see the cross-plugin contracts): the other packages
-// are not imported, so reports builds and tests on its own; stand-ins with the same ids work too.
+// The APIs reports uses. Metrics (a dependency) provides its types; the optional plugins
+// (stage-analyzer, bottleneck-detector, notifications) are described here by the part reports
+// calls, so reports runs without them; stand-ins with the same ids work too.
 
-/** A project filter and a window `[since, until)` in epoch ms. */
-export interface MetricsQuery {
-  project?: string | null;
-  since: number;
-  until: number;
-}
-
-/** `metrics.summary(q)`: the numbers of one window. */
-export interface MetricsSummary {
-  project: string | null;
-  since: number;
-  until: number;
-  activeMs: number;
-  commits: number;
-  linesAdded: number;
-  linesRemoved: number;
-  filesTouched: number;
-  tests: { runs: number; passed: number; failed: number; passRate: number | null; failingStreak: number; flaky: string[] };
-  coverage: { latest: number | null; delta: number | null };
-  builds: { runs: number; failed: number; p50Ms: number | null };
-  churn: { linesChanged: number; revertRate: number | null };
-  ai: {
-    assistedCommits: number;
-    assistedShare: number | null;
-    sessionMs: number;
-    tokens: number;
-    tokensPerCommit: number | null;
-    reworkShare: number | null;
-  };
-}
-
-/** `metrics.dora(q)`: DORA numbers of one window. */
-export interface DoraMetrics {
-  deploymentFrequencyPerWeek: number;
-  deployments: number;
-  leadTimeMs: { p50: number | null; p90: number | null };
-  changeFailureRate: number | null;
-  timeToRestoreMs: { p50: number | null };
-  sample: { changes: number; failedDeployments: number; restores: number };
-}
-
-export type SeriesMetric = 'activeMs' | 'commits' | 'testRuns' | 'testFailures' | 'buildMs' | 'deployments' | 'aiSessionMs' | 'linesChanged';
+// The metrics types come from the metrics package (reports depends on metrics).
+import type { DoraMetrics, MetricsQuery, MetricsSummary, SeriesMetric } from '@devflow/plugin-metrics';
+export type { DoraMetrics, MetricsQuery, MetricsSummary, SeriesMetric };
 
 /** The part of the metrics API reports calls. */
 export interface MetricsApi {

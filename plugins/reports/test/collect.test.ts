@@ -8,7 +8,7 @@ import { collect, render, type MetricsApi, type ReportSources } from '../src/ind
 const DAY = 86_400_000;
 const zero = {
   project: null, since: 0, until: 0, activeMs: 0, commits: 0, linesAdded: 0, linesRemoved: 0, filesTouched: 0,
-  tests: { runs: 0, passed: 0, failed: 0, passRate: null, failingStreak: 0, flaky: [] },
+  tests: { runs: 0, passed: 0, failed: 0, passRate: null, failingStreak: 0, flaky: [], p50Ms: null },
   coverage: { latest: null, delta: null }, builds: { runs: 0, failed: 0, p50Ms: null }, churn: { linesChanged: 0, revertRate: null },
   ai: { assistedCommits: 0, assistedShare: null, sessionMs: 0, tokens: 0, tokensPerCommit: null, reworkShare: null },
 };

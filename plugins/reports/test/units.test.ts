@@ -111,7 +111,7 @@ test('schedule checks name the bad schedule and keep the good ones', () => {
 function summary(activeMs: number, passRate: number | null) {
   return {
     project: null, since: 0, until: 1, activeMs, commits: 0, linesAdded: 0, linesRemoved: 0, filesTouched: 0,
-    tests: { runs: 0, passed: 0, failed: 0, passRate, failingStreak: 0, flaky: [] },
+    tests: { runs: 0, passed: 0, failed: 0, passRate, failingStreak: 0, flaky: [], p50Ms: null },
     coverage: { latest: null, delta: null }, builds: { runs: 0, failed: 0, p50Ms: null }, churn: { linesChanged: 0, revertRate: null },
     ai: { assistedCommits: 0, assistedShare: null, sessionMs: 0, tokens: 0, tokensPerCommit: null, reworkShare: null },
   };
