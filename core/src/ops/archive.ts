@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { messageOf } from '../errors.js';
+import { EVENTS_COLUMNS } from '../storage/kernel-schema.js';
 import { OpsError } from './ops-error.js';
 
 type Db = Database.Database;
@@ -9,16 +10,7 @@ export const ARCHIVE_CHUNK = 5000;
 
 /** The archive's events table: the kernel's events schema, in the attached `archive` database. */
 const ARCHIVE_SCHEMA = `
-  CREATE TABLE IF NOT EXISTS archive.events (
-    seq      INTEGER PRIMARY KEY,
-    id       TEXT NOT NULL UNIQUE,
-    ts       INTEGER NOT NULL,
-    type     TEXT NOT NULL,
-    source   TEXT NOT NULL,
-    project  TEXT,
-    severity TEXT NOT NULL DEFAULT 'info',
-    data     TEXT NOT NULL
-  );
+  CREATE TABLE IF NOT EXISTS archive.events (${EVENTS_COLUMNS});
   CREATE INDEX IF NOT EXISTS archive.events_ts ON events (ts);
   CREATE INDEX IF NOT EXISTS archive.events_type_ts ON events (type, ts);`;
 

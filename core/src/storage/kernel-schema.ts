@@ -1,12 +1,7 @@
 import type { Migration } from '@devflow/plugin-sdk';
 
-/** The kernel's own tables. Plugin tables live under their own prefixes. */
-export const KERNEL_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'event log, outbox, audit log, leases',
-    up: `
-      CREATE TABLE events (
+/** The columns of the event log (the archive database has the same table). */
+export const EVENTS_COLUMNS = `
         seq      INTEGER PRIMARY KEY,
         id       TEXT NOT NULL UNIQUE,
         ts       INTEGER NOT NULL,
@@ -14,8 +9,15 @@ export const KERNEL_MIGRATIONS: readonly Migration[] = [
         source   TEXT NOT NULL,
         project  TEXT,
         severity TEXT NOT NULL DEFAULT 'info',
-        data     TEXT NOT NULL
-      );
+        data     TEXT NOT NULL`;
+
+/** The kernel's own tables. Plugin tables live under their own prefixes. */
+export const KERNEL_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event log, outbox, audit log, leases',
+    up: `
+      CREATE TABLE events (${EVENTS_COLUMNS});
       CREATE INDEX events_ts ON events (ts);
       CREATE INDEX events_type_ts ON events (type, ts);
       CREATE INDEX events_project_ts ON events (project, ts) WHERE project IS NOT NULL;
