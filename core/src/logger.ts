@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
@@ -39,7 +40,7 @@ export function createRootLogger(options: LoggerOptions = {}): PinoLogger {
   else if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
     main = pino.destination({ dest: options.file, sync: true, mkdir: true });
-  } else main = pino.destination({ fd: 2, sync: true });
+  } else main = process.stderr.isTTY && process.env.DEVFLOW_LOG_FORMAT !== 'json' ? prettyStderr() : pino.destination({ fd: 2, sync: true });
   if (!options.extra?.length) return pino({ ...base, level }, main);
   // With extra streams the logger itself runs at the most verbose level any stream wants.
   const streams = [{ level, stream: main }, ...options.extra];
@@ -61,4 +62,14 @@ export function createRootLogger(options: LoggerOptions = {}): PinoLogger {
     },
     pino.multistream(streams.map((s) => ({ level: s.level as never, stream: s.stream as never }))),
   );
+}
+
+/**
+ * Human-readable lines for a person watching a terminal (`devflow start`): time, level, plugin,
+ * message. Pipes, files and CI keep JSON lines; `DEVFLOW_LOG_FORMAT=json` forces them on a terminal.
+ * pino-pretty is loaded only here, so no other start pays for it.
+ */
+function prettyStderr(): { write(chunk: string): unknown } {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => { write(chunk: string): unknown };
+  return pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,plugin', singleLine: true, messageFormat: '{if plugin}[{plugin}] {end}{msg}' });
 }
