@@ -6,7 +6,7 @@
 // shared machine hits all alike.
 //
 //   1. Seeds a fresh DEVFLOW_HOME with N events (default 1,000,000) over the last 30 days through
-//      the kernel's own openDatabase (kernel schema) and batched inserts, as test/bench/mcp.mjs does.
+//      the kernel's own openDatabase (kernel schema) and batched inserts (test/bench/seed-log.mjs, shared with test/bench/mcp.mjs).
 //   2. Starts the kernel on it with the admin and http-api plugins (port 0), and the baseline.
 //   3. Warm-up, then ≥ 1000 timed requests per target: p50/p90/p99/max, and p50 ÷ the baseline's.
 //
@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seedLog } from './seed-log.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const root = join(dirname(here), '..', '..');
@@ -39,29 +40,6 @@ const TARGETS = { statusP99Ms: 10, metricsP99Ms: 10 };
 const DAYS = 30;
 
 // ---------------------------------------------------------------------------------------------
-async function seed(dbPath, n) {
-  const { openDatabase } = await import('../../core/dist/src/storage/database.js');
-  const { V7Generator } = await import('uuidv7');
-  const db = openDatabase(dbPath);
-  const insert = db.prepare('INSERT INTO events (id, ts, type, source, project, severity, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const types = [['bench.file.changed', 'bench'], ['bench.ai.turn', 'bench'], ['bench.test.run', 'bench'], ['bench.git.commit', 'bench'], ['kernel.plugin.started', 'kernel']];
-  const projects = ['/home/dev/projects/webapp', '/home/dev/projects/api', null];
-  const ids = new V7Generator();
-  const end = Date.now();
-  const start = end - DAYS * 86_400_000;
-  const step = (end - start) / n;
-  const write = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) {
-      const ts = Math.floor(start + i * step);
-      const [type, source] = types[(i * 7) % types.length];
-      const data = { path: `src/file-${i % 97}.ts`, bytes: 1234 + (i % 977), linesAdded: 12 + (i % 7), editor: 'vscode' };
-      insert.run(ids.generateOrResetWithTs(ts).toString(), ts, type, source, projects[i % projects.length], 'info', JSON.stringify(data));
-    }
-  });
-  for (let i = 0; i < n; i += 50_000) write(i, Math.min(n, i + 50_000));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-}
 
 function child(role, home) {
   const p = spawn(process.execPath, [here, '--role', role, ...(home ? ['--home', home] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -119,7 +97,7 @@ async function main() {
     console.log(`${info.date}  node ${info.node}  ${info.cpu} × ${info.cores} cores`);
     mkdirSync(home, { recursive: true });
     const t = performance.now();
-    if (!reuse) await seed(dbPath, EVENTS);
+    if (!reuse) seedLog(dbPath, EVENTS, DAYS);
     console.log(`${reuse ? `reusing ${dbPath}` : `seeded ${fmtInt(EVENTS)} events over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`} (${Math.round(statSync(dbPath).size / 2 ** 20)} MiB)`);
     const kernel = child('kernel', home);
     const baseline = child('baseline');

@@ -28,9 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { V7Generator } from 'uuidv7';
-import { openDatabase } from '../../core/dist/src/storage/database.js';
 import { fmtInt, gc, machine, median, table } from './lib.mjs';
+import { countWindow, seedLog } from './seed-log.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({
@@ -75,53 +74,7 @@ const sdkVersion = packageVersion('@modelcontextprotocol/sdk/client/index.js', '
 
 const EVENTS_QUERY = { types: ['bench.*'], since: '24h', limit: 20 };
 
-// ---------------------------------------------------------------------------------------------
-// The event log: what a month of monitors on a busy machine could leave behind. Types, sources and
-// projects rotate; timestamps rise with seq, evenly over DAYS days up to now, so a 24 h window
-// holds 1/DAYS of the log (~33k events of 1M). Ids are UUIDv7 of each event's own time.
-const TYPES = [
-  ['bench.file.changed', 'bench', 10],
-  ['bench.ai.turn', 'bench', 4],
-  ['bench.test.run', 'bench', 2],
-  ['bench.git.commit', 'bench', 1],
-  ['bench.build.finished', 'bench', 1],
-  ['kernel.plugin.started', 'kernel', 1],
-  ['shell.command.finished', 'shell', 1],
-];
-const TYPE_CYCLE = TYPES.flatMap(([type, source, weight]) => Array.from({ length: weight }, () => [type, source]));
-const PROJECTS = ['/home/dev/projects/webapp', '/home/dev/projects/api', '/home/dev/projects/infra', null];
-const FILES = ['src/components/Button.tsx', 'src/components/Modal.tsx', 'src/hooks/useAuth.ts', 'src/pages/index.tsx', 'README.md'];
-const INSERT_SQL = 'INSERT INTO events (id, ts, type, source, project, severity, data) VALUES (?, ?, ?, ?, ?, ?, ?)';
-
-function seed(dbPath, n) {
-  const db = openDatabase(dbPath);
-  const insert = db.prepare(INSERT_SQL);
-  const ids = new V7Generator();
-  const end = Date.now();
-  const start = end - DAYS * 86_400_000;
-  const step = (end - start) / n;
-  const write = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) {
-      const ts = Math.floor(start + i * step);
-      const [type, source] = TYPE_CYCLE[(i * 7) % TYPE_CYCLE.length];
-      const data = { path: FILES[i % FILES.length], language: 'typescript', bytes: 1234 + (i % 977), linesAdded: 12 + (i % 7), linesRemoved: 3 + (i % 5), editor: 'vscode' };
-      insert.run(ids.generateOrResetWithTs(ts).toString(), ts, type, source, PROJECTS[i % PROJECTS.length], i % 50 === 0 ? 'warn' : 'info', JSON.stringify(data));
-    }
-  });
-  for (let i = 0; i < n; i += 50_000) write(i, Math.min(n, i + 50_000));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  return countWindow(dbPath);
-}
-
-function countWindow(dbPath) {
-  const db = openDatabase(dbPath);
-  try {
-    return { inWindow: db.prepare("SELECT count(*) AS n FROM events WHERE ts >= ? AND type >= 'bench.' AND type < 'bench/'").get(Date.now() - 86_400_000).n };
-  } finally {
-    db.close();
-  }
-}
+// The event log: test/bench/seed-log.mjs (shared with the HTTP API benchmark).
 
 // ---------------------------------------------------------------------------------------------
 // Servers. Same transport, same `node <file>` spawn; stderr is kept to show if something fails.
@@ -211,7 +164,7 @@ try {
 
   const t = performance.now();
   mkdirSync(home, { recursive: true });
-  const seeded = reuse ? countWindow(dbPath) : seed(dbPath, EVENTS);
+  const seeded = reuse ? countWindow(dbPath) : seedLog(dbPath, EVENTS, DAYS);
   const seedSeconds = (performance.now() - t) / 1000;
   const seedLine = reuse ? `reusing ${dbPath}` : `seeded ${fmtInt(EVENTS)} events in ${seedSeconds.toFixed(1)} s`;
   console.log(`${seedLine} (${Math.round(statSync(dbPath).size / 2 ** 20)} MiB; ${fmtInt(seeded.inWindow)} bench.* events in the last 24 h)`);

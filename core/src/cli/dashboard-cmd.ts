@@ -112,27 +112,24 @@ async function runLive(kernel: Kernel, o: { principal: Principal; logs: LogRing;
     process.stderr.write(`devflow: dashboard failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(EXIT.PROBLEMS);
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  if (stdin.isTTY) stdin.on('data', onKeys);
-  stdout.on('resize', dash.redraw);
-  stdout.on('error', onWriteError);
-  for (const s of signals) process.on(s, onQuit);
-  process.on('SIGCONT', onContinue);
-  process.on('exit', onExit);
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
+  // Every listener this command adds, so the same table removes them all again.
+  type Listener = [NodeJS.EventEmitter, string, (...args: any[]) => void]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const listeners: Listener[] = [
+    ...(stdin.isTTY ? [[stdin, 'data', onKeys] as Listener] : []),
+    [stdout, 'resize', dash.redraw],
+    [stdout, 'error', onWriteError],
+    ...(['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s): Listener => [process, s, onQuit]),
+    [process, 'SIGCONT', onContinue],
+    [process, 'exit', onExit],
+    [process, 'uncaughtException', onCrash],
+    [process, 'unhandledRejection', onCrash],
+  ];
+  for (const [emitter, event, fn] of listeners) emitter.on(event, fn);
   try {
     await dash.run();
     return EXIT.OK;
   } finally {
     screen.leave();
-    if (stdin.isTTY) stdin.off('data', onKeys);
-    stdout.off('resize', dash.redraw);
-    stdout.off('error', onWriteError);
-    for (const s of signals) process.off(s, onQuit);
-    process.off('SIGCONT', onContinue);
-    process.off('exit', onExit);
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
+    for (const [emitter, event, fn] of listeners) emitter.off(event, fn);
   }
 }
