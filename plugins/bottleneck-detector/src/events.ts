@@ -2,8 +2,8 @@
 import type { Evidence } from './rules.js';
 import type { Severity } from './rule-config.js';
 
-export interface BottleneckOpened {
-  [key: string]: unknown;
+/** What a finding is when it opens: the fields tools show too (see `Finding`). */
+export interface FindingFields {
   /** Stable id: `<rule>:<project>:<subject id>`. */
   key: string;
   rule: string;
@@ -15,6 +15,10 @@ export interface BottleneckOpened {
   evidence: Evidence[];
   suggestion: string;
   openedAt: number;
+}
+
+export interface BottleneckOpened extends FindingFields {
+  [key: string]: unknown;
   /** What made it open: an event (event time) or the wall-clock check. */
   trigger: 'event' | 'clock';
 }

@@ -4,19 +4,11 @@
 import type { SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
 import { T } from './migrations.js';
 import { severityRank, type RuleId, type Severity } from './rule-config.js';
+import type { FindingFields } from './events.js';
 import type { Evidence, Verdict } from './rules.js';
 
 /** A finding as tools and the API show it. */
-export interface Finding {
-  key: string;
-  rule: string;
-  project: string;
-  severity: Severity;
-  title: string;
-  subject: string;
-  evidence: Evidence[];
-  suggestion: string;
-  openedAt: number;
+export interface Finding extends FindingFields {
   status: 'open' | 'resolved';
   resolvedAt?: number;
   durationMs?: number;
