@@ -32,7 +32,7 @@ export function buildStatus(kernel: Kernel, sup: Supervisor, writer: EventWriter
     ingest: { appended: writer.stats.appended, committed: writer.stats.committed, failures: writer.stats.failures, pending: writer.pending, dropped: ingest.dropped },
     lease: { held, holder: holder?.owner ?? null, expiresAt: holder?.expiresAt ?? null },
     plugins: [...sup.records.values()].map((r) => pluginStatus(r, toolsBy.get(r.id) ?? [])),
-    projections: kernel.projections.list(),
+    projections: kernel.projections.list(range.hi ?? 0),
   };
 }
 

@@ -152,7 +152,11 @@ export interface EventPage {
 export interface EventLogReader {
   query(filter?: EventQuery): EventPage;
   count(filter?: Omit<EventQuery, 'after' | 'limit' | 'descending'>): number;
-  get(id: string): StoredEvent | undefined;
+  /**
+   * One stored event by its id, or by its `seq` (a number: the log position, 8 bytes instead of a
+   * 36-character id when a plugin keeps a reference to an event in its own tables).
+   */
+  get(idOrSeq: string | number): StoredEvent | undefined;
 }
 
 /**

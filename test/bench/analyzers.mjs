@@ -69,8 +69,11 @@ const { values: args } = parseArgs({
     tools: { type: 'string' }, // only the tool cases whose name starts with one of these (to profile)
     only: { type: 'string' },
     out: { type: 'string' },
+    'batch-size': { type: 'string' }, // storage.batchSize for every set (default: the kernel's)
+    'wal-stats': { type: 'boolean', default: false }, // WAL frames per table of each ingest run (checkpoints off: timings not comparable)
   },
 });
+const BATCH_SIZE = args['batch-size'] === undefined ? undefined : Number(args['batch-size']);
 const EVENTS = Number(args.events);
 const INGEST_EVENTS = Number(args['ingest-events']);
 const ROUNDS = Number(args.rounds);
@@ -122,7 +125,7 @@ const logger = createRootLogger({ level: 'warn', destination: { write: (chunk) =
 async function openKernel(dir, plugins, { sources = true } = {}) {
   const kernel = Kernel.open({
     plugins: [...(sources ? eventSources(SOURCES) : []), ...plugins],
-    config: { projects: PROJECTS },
+    config: { projects: PROJECTS, ...(BATCH_SIZE ? { storage: { batchSize: BATCH_SIZE } } : {}) },
     databasePath: join(dir, 'devflow.db'),
     logger,
     env: { ...process.env, DEVFLOW_HOME: dir },
@@ -210,9 +213,14 @@ async function ingestRun(set, events, { verify = false } = {}) {
     await settle(kernel, plugins);
     kernel.flush();
     gc();
+    if (args['wal-stats']) {
+      kernel.db.pragma('wal_checkpoint(TRUNCATE)');
+      kernel.db.pragma('wal_autocheckpoint=0');
+    }
     const t0 = performance.now();
     const committed = await emitAll(kernel, events);
     await settle(kernel, plugins);
+    if (args['wal-stats']) walStats(kernel, dir, set);
     const ms = performance.now() - t0;
     if (committed !== events.length) throw new Error(`${set}: only ${committed} of ${events.length} emits acknowledged`);
     const stored = sourceCount(kernel);
@@ -224,6 +232,23 @@ async function ingestRun(set, events, { verify = false } = {}) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** WAL frames written during the run, per table or index (the page numbers in the frame headers, named by dbstat). */
+function walStats(kernel, dir, set) {
+  const wal = readFileSync(join(dir, 'devflow.db-wal'));
+  const frames = new Map();
+  for (let off = 32; off + 24 <= wal.length; off += 24 + 4096) frames.set(wal.readUInt32BE(off), (frames.get(wal.readUInt32BE(off)) ?? 0) + 1);
+  const names = new Map(kernel.db.prepare('SELECT name, pageno FROM dbstat').all().map((r) => [r.pageno, r.name]));
+  const by = new Map();
+  for (const [page, n] of frames) {
+    const r = by.get(names.get(page) ?? '?') ?? { frames: 0, pages: 0 };
+    r.frames += n;
+    r.pages++;
+    by.set(names.get(page) ?? '?', r);
+  }
+  const total = [...frames.values()].reduce((a, b) => a + b, 0);
+  console.log(`  ${set}: ${fmtInt(total)} WAL frames (4 KiB pages written)\n${table(['table or index', 'frames', 'distinct pages'], [...by].sort((a, b) => b[1].frames - a[1].frames).slice(0, 25).map(([k, r]) => [k, fmtInt(r.frames), fmtInt(r.pages)]))}`);
 }
 
 /** The analyzers really worked on these events (checked once per set, after the warm-up run). */

@@ -65,6 +65,7 @@ export function createMcpServer(kernel: Kernel, options: McpSessionOptions): { s
     const token = request.params._meta?.progressToken;
     const result = await kernel.callTool(name, args ?? {}, principal, {
       signal: extra.signal,
+      argsOwned: true, // parsed from this request alone
       ...(token !== undefined
         ? { onProgress: (p) => void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {}) }
         : {}),

@@ -142,8 +142,9 @@ export class EventReader implements EventLogReader {
     return (this.prepare(`SELECT count(*) AS n FROM events ${w.sql}`).get(...w.params) as { n: number }).n;
   }
 
-  get(id: string): StoredEvent | undefined {
-    const row = this.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+  get(idOrSeq: string | number): StoredEvent | undefined {
+    const sql = typeof idOrSeq === 'number' ? 'SELECT * FROM events WHERE seq = ?' : 'SELECT * FROM events WHERE id = ?';
+    const row = this.prepare(sql).get(idOrSeq) as EventRow | undefined;
     return row ? toEvent(row) : undefined;
   }
 }

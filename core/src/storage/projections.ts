@@ -43,6 +43,7 @@ interface Entry {
 export class Projections {
   private readonly entries = new Map<string, Entry>();
   private readonly getCursor: Database.Statement;
+  private readonly allCursors: Database.Statement;
   private readonly setCursor: Database.Statement;
   private readonly range: Database.Statement;
   private readonly head: Database.Statement;
@@ -54,6 +55,7 @@ export class Projections {
     private readonly gate: Promise<unknown> = Promise.resolve(),
   ) {
     this.getCursor = db.prepare('SELECT version, cursor FROM projections WHERE plugin = ? AND name = ?');
+    this.allCursors = db.prepare('SELECT plugin, name, cursor FROM projections');
     this.setCursor = db.prepare(
       'INSERT INTO projections (plugin, name, version, cursor, updated_at) VALUES (?, ?, ?, ?, ?) ' +
         'ON CONFLICT (plugin, name) DO UPDATE SET version = excluded.version, cursor = excluded.cursor, updated_at = excluded.updated_at',
@@ -85,7 +87,7 @@ export class Projections {
         this.reset(entry, true);
         return entry.ready;
       },
-      status: () => this.status(entry),
+      status: () => this.status(entry, (this.head.get() as { seq: number }).seq, this.cursorOf(entry)),
       dispose: () => {
         entry.disposed = true;
         entry.settle();
@@ -139,13 +141,15 @@ export class Projections {
     }
   }
 
-  list(): (ProjectionStatus & { plugin: string })[] {
-    return [...this.entries.values()].map((e) => ({ plugin: e.plugin, ...this.status(e) }));
+  /** Every projection with its lag behind `head` (default: the log's last seq); one query whatever their number (status is polled). */
+  list(head = (this.head.get() as { seq: number }).seq): (ProjectionStatus & { plugin: string })[] {
+    if (!this.entries.size) return [];
+    const cursors = new Map((this.allCursors.all() as { plugin: string; name: string; cursor: number }[]).map((r) => [`${r.plugin}\0${r.name}`, r.cursor]));
+    return [...this.entries.values()].map((e) => ({ plugin: e.plugin, ...this.status(e, head, cursors.get(`${e.plugin}\0${e.def.name}`) ?? 0) }));
   }
 
-  private status(entry: Entry): ProjectionStatus {
-    const cursor = this.cursorOf(entry);
-    const lag = Math.max(0, (this.head.get() as { seq: number }).seq - cursor);
+  private status(entry: Entry, head: number, cursor: number): ProjectionStatus {
+    const lag = Math.max(0, head - cursor);
     const s = { name: entry.def.name, version: entry.def.version, cursor, lag, state: entry.state };
     return entry.error ? { ...s, error: entry.error } : s;
   }

@@ -33,6 +33,8 @@ function anySignal(sources: readonly AbortSignal[]): { signal: AbortSignal; deta
   return { signal: combined.signal, detach };
 }
 
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
 /** The plugin side a tool call needs: its signal, in-flight tracking and logger. */
 export interface ToolOwner {
   readonly id: string;
@@ -50,11 +52,18 @@ interface Registered {
   validateOutput: Validate | undefined;
   /** The tool's logger, made on its first call (a pino child per call costs more than the rest of the path). */
   logger?: Logger;
+  /** What `get` answers, made once. */
+  info?: ToolInfo;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (update: ToolProgress) => void;
+  /**
+   * The arguments are the caller's to give away (parsed from a request just for this call), so
+   * validation may fill in defaults in place instead of working on a copy.
+   */
+  argsOwned?: boolean;
 }
 
 export type ToolResult =
@@ -73,6 +82,8 @@ export interface ToolInfo extends ToolDefinition {
 export class ToolRegistry {
   private readonly tools = new Map<string, Registered>();
   private readonly changeListeners = new Set<() => void>();
+  /** `list()`'s answer until the tools change (status and tools/list ask for it on every call). */
+  private listed: readonly ToolInfo[] | undefined;
 
   constructor(
     private readonly validator: SchemaValidator,
@@ -109,16 +120,19 @@ export class ToolRegistry {
   }
 
   private changed(): void {
+    this.listed = undefined;
     for (const l of this.changeListeners) l();
   }
 
+  /** Every registered tool, by name (code-unit order: names are snake_case ASCII). */
   list(): ToolInfo[] {
-    return [...this.tools.values()].map((t) => ({ ...t.def, plugin: t.owner.id })).sort((a, b) => a.name.localeCompare(b.name));
+    this.listed ??= [...this.tools.keys()].map((name) => this.get(name) as ToolInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.listed];
   }
 
   get(name: string): ToolInfo | undefined {
     const t = this.tools.get(name);
-    return t ? { ...t.def, plugin: t.owner.id } : undefined;
+    return t ? (t.info ??= Object.freeze({ ...t.def, plugin: t.owner.id })) : undefined;
   }
 
   async call(name: string, args: unknown, principal: Principal, options: CallOptions = {}): Promise<ToolResult> {
@@ -142,7 +156,7 @@ export class ToolRegistry {
       return fail('KRN_ERR_FORBIDDEN', `${principal.id} (role ${principal.role}) lacks ${def.permission}, which ${name} needs`);
     }
 
-    const input = structuredClone(args ?? {}) as Record<string, unknown>;
+    const input = (options.argsOwned && args !== undefined && args !== null ? args : structuredClone(args ?? {})) as Record<string, unknown>;
     let issues: ReturnType<Validate>;
     try {
       issues = tool.validateInput(input);
@@ -186,10 +200,40 @@ export class ToolRegistry {
     // A hook's cached answer must honour the tool's outputSchema just like the handler's.
     if (decision && 'result' in decision) return this.checkOutput(tool, decision.result, logger, took);
 
-    // The handler sees one signal: the caller cancelled, the plugin is stopping, or time ran out.
+    // The handler sees one signal: the caller cancelled, the plugin is stopping, or time ran out. It
+    // is made on first use: most handlers answer synchronously and never look at it, and the
+    // controller, listeners and timer cost more than a cheap handler does.
     const timeoutMs = def.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-    const deadline = new AbortController();
-    const { signal, detach } = anySignal(options.signal ? [deadline.signal, owner.signal, options.signal] : [deadline.signal, owner.signal]);
+    let scope: { deadline: AbortController; signal: AbortSignal; detach(): void } | undefined;
+    const open = () => {
+      if (scope) return scope;
+      const deadline = new AbortController();
+      return (scope = { deadline, ...anySignal(options.signal ? [deadline.signal, owner.signal, options.signal] : [deadline.signal, owner.signal]) });
+    };
+    const failed = (e: unknown): ToolResult => {
+      const code: ErrorCode = e instanceof PluginError ? e.code : 'KRN_ERR_TOOL_FAILED';
+      logger.warn({ err: e, code }, 'tool call failed');
+      return { ok: false, error: { code, message: e instanceof PluginError ? e.detail : `${def.name} failed: ${messageOf(e)}`, plugin: owner.id }, durationMs: took() };
+    };
+    let value: unknown;
+    try {
+      value = tool.handler(info.args as never, {
+        principal: info.principal,
+        logger,
+        progress: (u) => options.onProgress?.(u),
+        get signal() {
+          return open().signal;
+        },
+      });
+    } catch (e) {
+      scope?.detach();
+      return failed(e);
+    }
+    if (!isThenable(value)) {
+      scope?.detach();
+      return this.checkOutput(tool, value, logger, took);
+    }
+    const { deadline, detach } = open();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -198,17 +242,12 @@ export class ToolRegistry {
         reject(err);
       }, timeoutMs);
     });
-    let value: unknown;
+    const work = Promise.resolve(value);
+    work.catch(() => {}); // after a timeout the handler may still fail; that is already answered
     try {
-      const work = Promise.resolve().then(() =>
-        tool.handler(info.args as never, { principal: info.principal, signal, logger, progress: (u) => options.onProgress?.(u) }),
-      );
-      work.catch(() => {}); // after a timeout the handler may still fail; that is already answered
       value = await Promise.race([work, timedOut]);
     } catch (e) {
-      const code: ErrorCode = e instanceof PluginError ? e.code : 'KRN_ERR_TOOL_FAILED';
-      logger.warn({ err: e, code }, 'tool call failed');
-      return { ok: false, error: { code, message: e instanceof PluginError ? e.detail : `${def.name} failed: ${messageOf(e)}`, plugin: owner.id }, durationMs: took() };
+      return failed(e);
     } finally {
       clearTimeout(timer);
       detach();

@@ -35,7 +35,8 @@ export function statusView(s: KernelStatus) {
     database: s.database,
     ingest: s.ingest,
     monitorLeaseHeld: s.lease.held,
-    plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, reason: p.reason, lastError: p.lastError, tools: [...p.tools] })),
+    // Compact: tool names are in tools/list (and devflow_plugins_list), a reason or last error only when there is one.
+    plugins: s.plugins.map((p) => ({ id: p.id, version: p.version, state: p.state, ...(p.reason ? { reason: p.reason } : {}), ...(p.lastError ? { lastError: p.lastError } : {}), tools: p.tools.length })),
     projections: (s.projections ?? []).map((p) => ({ plugin: p.plugin, name: p.name, state: p.state, lag: p.lag, ...(p.error ? { error: p.error } : {}) })),
   };
 }

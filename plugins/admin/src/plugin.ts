@@ -12,7 +12,7 @@ const pluginSchema = {
     state: { enum: PLUGIN_STATES },
     reason: { type: ['string', 'null'] },
     lastError: { type: ['string', 'null'] },
-    tools: { type: 'array', items: { type: 'string' } },
+    tools: { type: 'integer', minimum: 0, description: 'How many tools it offers (their names: tools/list).' },
   },
   required: ['id', 'state'],
 } as const;

@@ -35,10 +35,14 @@ test('admin is loaded by its first-party id and reports plugin states with reaso
   const tk = await createTestKernel({ plugins: [broken], config: { plugins: { admin: { enabled: true } } }, allowFailures: true, t });
   const r = await tk.callTool('devflow_status', {});
   assert.ok(r.ok, JSON.stringify(r));
-  const value = r.value as { plugins: { id: string; state: string; reason: string | null; tools: string[] }[] };
+  const value = r.value as { plugins: { id: string; state: string; reason: string | null; tools: number }[] };
   const byId = new Map(value.plugins.map((p) => [p.id, p]));
   assert.equal(byId.get('admin')?.state, 'started');
-  assert.deepEqual(byId.get('admin')?.tools, ['devflow_audit_query', 'devflow_events_query', 'devflow_plugin_set_enabled', 'devflow_plugins_list', 'devflow_status']);
+  assert.equal(byId.get('admin')?.tools, 5, 'the count of its tools; their names are in devflow_plugins_list');
+  const list = await tk.as('admin').callTool('devflow_plugins_list', {});
+  assert.ok(list.ok, JSON.stringify(list));
+  const admin = (list.value as { plugins: { id: string; tools: string[] }[] }).plugins.find((p) => p.id === 'admin');
+  assert.deepEqual(admin?.tools, ['devflow_audit_query', 'devflow_events_query', 'devflow_plugin_set_enabled', 'devflow_plugins_list', 'devflow_status']);
   assert.equal(byId.get('broken')?.state, 'failed');
   assert.match(byId.get('broken')?.reason ?? '', /KRN_ERR_START_FAILED: start threw: cannot reach the thing/);
 });

@@ -1,9 +1,14 @@
 // DORA bookkeeping: changes waiting to be deployed, deployments, failure signals (failed deploys,
 // reverts, hotfixes) and restores. SQL only; no kernel. See README "Definitions".
 import type { SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
+import { hashKey } from './commits.js';
 import type { Rollups } from './rollups.js';
 
-// metrics__change.state: 0 pending, 1 deployed, 2 absorbed (a squash merge's commit stands for it).
+// Every change ever added is a row of metrics__change, keyed time first (rows land at its end), so a
+// change is added once. The changes still waiting for a deploy are also rows of metrics__pending,
+// keyed by project then time: a deploy takes (deletes) a run of rows that sit together, and a
+// squash merge drops the changes of its branch it stands for. Nothing else reads a change once it
+// left pending, so that table stays small and a batch dirties few of its pages.
 
 interface Deploy {
   id: number;
@@ -19,12 +24,12 @@ export class DoraFold {
   constructor(db: SqlDatabase, private readonly windowMs: number, private readonly rollups: Rollups) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      addChange: p('INSERT OR IGNORE INTO metrics__change (ts, hash, project, first_ts, branch, state) VALUES (?, ?, ?, ?, ?, 0)'),
-      setFirst: p('UPDATE metrics__change SET first_ts = ? WHERE ts = ? AND hash = ? AND project = ? AND state = 0 AND first_ts > ?'),
-      absorb: p('UPDATE metrics__change SET state = 2 WHERE project = ? AND state = 0 AND branch = ? AND hash <> ?'),
-      pending: p('SELECT first_ts FROM metrics__change WHERE project = ? AND state = 0 AND ts <= ? ORDER BY ts'),
-      deployed: p('UPDATE metrics__change SET state = 1, deployed_at = ? WHERE ts = ? AND hash = ? AND project = ?'),
-      deployAll: p('UPDATE metrics__change SET state = 1, deployed_at = ? WHERE project = ? AND state = 0 AND ts <= ?'),
+      addChange: p('INSERT OR IGNORE INTO metrics__change (ts, hash, project) VALUES (?, ?, ?)'),
+      addPending: p('INSERT INTO metrics__pending (project, ts, hash, first_ts, branch) VALUES (?, ?, ?, ?, ?)'),
+      setFirst: p('UPDATE metrics__pending SET first_ts = ? WHERE project = ? AND ts = ? AND hash = ? AND first_ts > ?'),
+      absorb: p('DELETE FROM metrics__pending WHERE project = ? AND branch = ? AND hash <> ?'),
+      pending: p('SELECT first_ts FROM metrics__pending WHERE project = ? AND ts <= ? ORDER BY ts, hash'),
+      deployAll: p('DELETE FROM metrics__pending WHERE project = ? AND ts <= ?'),
       latestOk: p('SELECT ts FROM metrics__deploy WHERE project = ? AND ok = 1 ORDER BY ts DESC LIMIT 1'),
       addDeploy: p('INSERT INTO metrics__deploy (project, ts, ok, failed, signal_ts) VALUES (?, ?, ?, ?, ?)'),
       firstOkAfter: p('SELECT id, ts, failed FROM metrics__deploy WHERE project = ? AND ok = 1 AND ts > ? ORDER BY ts, id LIMIT 1'),
@@ -41,13 +46,12 @@ export class DoraFold {
 
   /** A commit that is a change to deploy. One that an earlier-stored deploy already covers is deployed by it at once. */
   change(project: number, hash: string, ts: number, branch: number | null): void {
-    if (!this.s.addChange!.run(ts, hash, project, ts, branch).changes) return;
-    if ((this.latest(project) ?? -Infinity) < ts) return; // the usual case: no deploy at or after it yet
-    const d = this.s.firstOkFrom!.get(project, ts) as Deploy | undefined;
-    if (d) {
-      this.s.deployed!.run(d.ts, ts, hash, project);
-      this.counted(project, ts, d.ts);
-    }
+    const key = hashKey(hash);
+    if (!this.s.addChange!.run(ts, key, project).changes) return;
+    // The usual case: no deploy at or after it yet.
+    const d = (this.latest(project) ?? -Infinity) < ts ? undefined : (this.s.firstOkFrom!.get(project, ts) as Deploy | undefined);
+    if (d) this.counted(project, ts, d.ts);
+    else this.s.addPending!.run(project, ts, key, ts, branch);
   }
 
   /** End of a batch: forget the cache. */
@@ -68,10 +72,12 @@ export class DoraFold {
    */
   squash(project: number, hash: string, ts: number, branch: number | null, branchFirst: number | null, existing: number | null): boolean {
     const first = branchFirst ?? ts;
+    const key = hashKey(hash);
     let added = false;
-    if (existing === null) added = this.s.addChange!.run(ts, hash, project, first, null).changes > 0;
-    else this.s.setFirst!.run(first, existing, hash, project, first);
-    if (branch !== null) this.s.absorb!.run(project, branch, hash);
+    if (existing === null) added = this.s.addChange!.run(ts, key, project).changes > 0;
+    else this.s.setFirst!.run(first, project, existing, key, first);
+    if (added) this.s.addPending!.run(project, ts, key, first, null);
+    if (branch !== null) this.s.absorb!.run(project, branch, key);
     return added;
   }
 
@@ -91,7 +97,7 @@ export class DoraFold {
     this.latestOk.set(project, latest === null ? ts : Math.max(latest, ts));
     const id = Number(this.s.addDeploy!.run(project, ts, 1, 0, null).lastInsertRowid);
     const pending = this.s.pending!.all(project, ts) as { first_ts: number }[];
-    if (pending.length) this.s.deployAll!.run(ts, project, ts);
+    if (pending.length) this.s.deployAll!.run(project, ts);
     for (const c of pending) this.counted(project, c.first_ts, ts);
     for (const f of this.s.unrestored!.all(project, ts) as { id: number; ts: number }[]) this.restored(project, f, ts);
     // A failure signal stored before this deploy but dated after it (events out of order).

@@ -49,8 +49,8 @@ export class GitFold {
     private readonly rollups: Rollups,
     private readonly activity: Activity,
     private readonly dora: DoraFold,
-    /** Reads a stored event back (the commit an attribution names). */
-    private readonly readEvent: (id: string) => StoredEvent | undefined,
+    /** Reads a stored event back by its `seq` (the commit an attribution names). */
+    private readonly readEvent: (seq: number) => StoredEvent | undefined,
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.commits = new CommitLedger(db);
@@ -83,7 +83,7 @@ export class GitFold {
     if (branch !== null) this.activity.touchBranch(p.id, branch, ts);
     this.activity.heartbeat(p, ts);
     if (c.rewrite) return; // a rebased or amended copy of work already counted under its first hash
-    const row = this.commits.claim(c.hash, reportedAt(e, ts), p.id, ts, e.id, c.added, c.merge);
+    const row = this.commits.claim(c.hash, reportedAt(e, ts), p.id, ts, e.seq, c.added, c.merge);
     if (!row) return; // counted before
 
     const r = this.rollups;
@@ -108,7 +108,7 @@ export class GitFold {
     if (!hash) return;
     const row = this.commits.attribute(hash, reportedAt(e, e.ts), p.id);
     if (!row?.counted || row.project === null || row.ts === null) return;
-    const commit = row.event_id ? this.readEvent(row.event_id) : undefined;
+    const commit = row.seq !== null ? this.readEvent(row.seq) : undefined;
     this.assisted(row.project, hash, row.ts, row.added, filesOf(obj(commit?.data).files), row.merge === 1);
   }
 

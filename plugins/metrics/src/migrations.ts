@@ -5,13 +5,20 @@ import type { Migration, SqlDatabase } from '@devflow/plugin-sdk';
 const SHARED = ['project', 'label', 'sample', 'active_by', 'branch', 'commit', 'ai_lines', 'ai_session', 'test_state', 'flip', 'change', 'deploy', 'marker'];
 const V1_TABLES = [...SHARED, 'test_run', 'coverage', 'rollup', 'hist', 'heartbeat'].map((t) => `metrics__${t}`);
 /** The tables of the current schema (emptied before a rebuild). */
-export const TABLES = [...SHARED, 'run', 'bucket', 'bins', 'rework', 'session'].map((t) => `metrics__${t}`);
+export const TABLES = [...SHARED, 'run', 'bucket', 'bins', 'rework', 'session', 'pending'].map((t) => `metrics__${t}`);
 /** The metric columns of `metrics__bucket` as of version 2 (a later metric needs a migration; a unit test keeps this list and ROLLUP_METRICS equal). */
 export const V2_METRICS = [
   'activeMs', 'commits', 'reverts', 'linesAdded', 'linesRemoved', 'linesChanged', 'filesTouched', 'aiAssistedCommits', 'aiLinesAdded',
   'testRuns', 'testFailures', 'buildRuns', 'buildFailures', 'buildMs', 'aiSessionMs', 'aiTokens', 'deploys', 'deploysFailed', 'deployments', 'changes', 'restores',
 ];
 const METRIC_COLUMNS = V2_METRICS.map((m) => `"${m}" REAL NOT NULL DEFAULT 0`).join(', ');
+
+// Version 2's commit and change tables (version 3 replaces them; its `down` puts them back).
+const V2_COMMIT = `CREATE TABLE metrics__commit (day INTEGER NOT NULL, hash TEXT NOT NULL, project INTEGER, ts INTEGER, event_id TEXT, counted INTEGER NOT NULL, ai INTEGER NOT NULL,
+        added INTEGER NOT NULL DEFAULT 0, merge INTEGER NOT NULL DEFAULT 0, squash_project INTEGER, squash_ts INTEGER, PRIMARY KEY (day, hash)) WITHOUT ROWID;`;
+const V2_CHANGE = `CREATE TABLE metrics__change (ts INTEGER NOT NULL, hash TEXT NOT NULL, project INTEGER NOT NULL, first_ts INTEGER NOT NULL, branch INTEGER,
+        state INTEGER NOT NULL, deployed_at INTEGER, PRIMARY KEY (ts, hash, project)) WITHOUT ROWID;
+      CREATE INDEX metrics__change_pending ON metrics__change (project, ts) WHERE state = 0;`;
 
 const V1_UP = `
       CREATE TABLE metrics__project (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, branch INTEGER, issue INTEGER, deploy_runs INTEGER NOT NULL DEFAULT 0);
@@ -78,8 +85,7 @@ export const migrations: readonly Migration[] = [
       DROP TABLE metrics__commit;
       CREATE TABLE metrics__bucket (kind TEXT NOT NULL, start INTEGER NOT NULL, project INTEGER NOT NULL, ${METRIC_COLUMNS},
         PRIMARY KEY (kind, start, project)) WITHOUT ROWID;
-      CREATE TABLE metrics__commit (day INTEGER NOT NULL, hash TEXT NOT NULL, project INTEGER, ts INTEGER, event_id TEXT, counted INTEGER NOT NULL, ai INTEGER NOT NULL,
-        added INTEGER NOT NULL DEFAULT 0, merge INTEGER NOT NULL DEFAULT 0, squash_project INTEGER, squash_ts INTEGER, PRIMARY KEY (day, hash)) WITHOUT ROWID;
+      ${V2_COMMIT}
       CREATE INDEX metrics__ai_lines_time ON metrics__ai_lines (project, ts);
       CREATE TABLE metrics__rework (start INTEGER NOT NULL, project INTEGER NOT NULL, n REAL NOT NULL, PRIMARY KEY (start, project)) WITHOUT ROWID;
       CREATE TABLE metrics__bins (kind TEXT NOT NULL, start INTEGER NOT NULL, metric TEXT NOT NULL, project INTEGER NOT NULL, bins BLOB NOT NULL,
@@ -93,15 +99,37 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE metrics__run (ts INTEGER NOT NULL, seq INTEGER NOT NULL, project INTEGER NOT NULL, kind INTEGER NOT NULL, ok INTEGER, ms REAL, cov REAL,
         PRIMARY KEY (ts, seq)) WITHOUT ROWID;
       CREATE TABLE metrics__flip (ts INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, project INTEGER NOT NULL, PRIMARY KEY (ts, seq, name)) WITHOUT ROWID;
-      CREATE TABLE metrics__change (ts INTEGER NOT NULL, hash TEXT NOT NULL, project INTEGER NOT NULL, first_ts INTEGER NOT NULL, branch INTEGER,
-        state INTEGER NOT NULL, deployed_at INTEGER, PRIMARY KEY (ts, hash, project)) WITHOUT ROWID;
-      CREATE INDEX metrics__change_pending ON metrics__change (project, ts) WHERE state = 0;
+      ${V2_CHANGE}
     `,
     // Everything is derived from the log: back to version 1's empty tables (the projection refolds).
     down: (db: SqlDatabase) => {
       for (const t of [...TABLES].reverse()) db.exec(`DROP TABLE IF EXISTS ${t}`);
       db.exec(V1_UP);
     },
+  },
+  {
+    version: 3,
+    name: 'smaller commit and change rows: hashes as bytes, commits by event seq, pending changes apart and by project',
+    // A batch's commits land on random pages of their day, and a deploy used to rewrite its changes
+    // where they were stored, so bytes per row and rows per page are the write cost here. `hash` has
+    // no type affinity: a key (see `hashKey` in commits.ts) is a blob or a text and stays so.
+    up: `
+      DROP TABLE metrics__commit;
+      DROP TABLE metrics__change;
+      CREATE TABLE metrics__commit (day INTEGER NOT NULL, hash BLOB NOT NULL, project INTEGER, ts INTEGER, seq INTEGER, counted INTEGER NOT NULL, ai INTEGER NOT NULL,
+        added INTEGER NOT NULL DEFAULT 0, merge INTEGER NOT NULL DEFAULT 0, squash_project INTEGER, squash_ts INTEGER, PRIMARY KEY (day, hash)) WITHOUT ROWID;
+      CREATE TABLE metrics__change (ts INTEGER NOT NULL, hash BLOB NOT NULL, project INTEGER NOT NULL, PRIMARY KEY (ts, hash, project)) WITHOUT ROWID;
+      CREATE TABLE metrics__pending (project INTEGER NOT NULL, ts INTEGER NOT NULL, hash BLOB NOT NULL, first_ts INTEGER NOT NULL, branch INTEGER,
+        PRIMARY KEY (project, ts, hash)) WITHOUT ROWID;
+    `,
+    // Derived tables: back to version 2's, empty (the projection refolds).
+    down: `
+      DROP TABLE metrics__pending;
+      DROP TABLE metrics__change;
+      DROP TABLE metrics__commit;
+      ${V2_COMMIT}
+      ${V2_CHANGE}
+    `,
   },
 ];
 

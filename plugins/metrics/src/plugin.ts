@@ -7,7 +7,7 @@ import { Reader } from './reader.js';
 import { registerMetricsTools } from './tools.js';
 
 /** Bump when the fold changes meaning: the tables are then rebuilt from the log. */
-const FOLD_VERSION = 3;
+const FOLD_VERSION = 4;
 
 /**
  * Active time, commits, tests, churn, AI share and rework, and DORA, kept in hour and day
@@ -36,7 +36,7 @@ export default definePlugin({
         db,
         settings,
         version: projectionVersion(FOLD_VERSION, ctx.config),
-        readEvent: (id) => ctx.storage.events.get(id),
+        readEvent: (seq) => ctx.storage.events.get(seq),
         onSkipped: (count, first) =>
           ctx.logger.warn(
             { code: 'METRICS_ERR_EVENT_SKIPPED', plugin: 'metrics', count, ...first },

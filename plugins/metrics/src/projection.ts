@@ -32,7 +32,8 @@ export interface ProjectionDeps {
   db: SqlDatabase;
   settings: Settings;
   version: number;
-  readEvent: (id: string) => StoredEvent | undefined;
+  /** A stored event by its `seq`. */
+  readEvent: (seq: number) => StoredEvent | undefined;
   /** Told once per batch that had events it could not fold (they are skipped, never fatal). */
   onSkipped: (count: number, first: { type: string; seq: number; message: string }) => void;
 }

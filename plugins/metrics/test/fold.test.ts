@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { replay, type RecordedEvent } from '@devflow/core/testing';
+import { hashKey } from '../src/commits.js';
 import { activeTime } from '../src/heartbeats.js';
 import { V2_METRICS } from '../src/migrations.js';
 import { binOf, histPercentile, percentile } from '../src/percentile.js';
@@ -92,6 +93,23 @@ test('commits: a hash reported again the same day counts once; an attribution da
   await k.api.ready;
   const s = k.api.summary({ project: P, since: T0 - DAY, until: T0 + 5 * DAY });
   assert.deepEqual([s.commits, s.linesAdded, s.ai.assistedCommits], [2, 30, 1]);
+});
+
+test('hash keys: lowercase hex as bytes, every other spelling as text, so no two hashes share a key', async (tc) => {
+  assert.deepEqual(hashKey('0a1b'), Buffer.from([0x0a, 0x1b]));
+  for (const h of ['0A1B', 'a1b', 'h2', 'abcg']) assert.equal(hashKey(h), h);
+  const k = await kernelWith(tc);
+  const commit = (hash: string, ts: number): RecordedEvent => ({ type: 'git-monitor.commit.created', project: P, ts, data: { hash, stats: { added: 1, removed: 0, files: 1 } } });
+  await replay(k.tk, [
+    commit('abcd', T0),
+    commit('ABCD', T0 + MIN),
+    commit('abc', T0 + 2 * MIN),
+    commit('abcd', T0 + HOUR), // the same hash again: ignored
+    { type: 'ai-monitor.commit.attributed', project: P, ts: T0 + 2 * HOUR, data: { hash: 'ABCD' } },
+  ]);
+  await k.api.ready;
+  const s = k.api.summary({ project: P, since: T0 - DAY, until: T0 + DAY });
+  assert.deepEqual([s.commits, s.ai.assistedCommits], [3, 1]);
 });
 
 test('rollup columns and histogram blobs', () => {
