@@ -136,7 +136,7 @@ describe('config values', () => {
     assert.equal(c.kernel.startTimeoutMs, 10000);
     assert.equal(c.kernel.stopTimeoutMs, 5000);
     assert.equal(c.rbac.localRole, 'developer');
-    assert.equal(c.storage.batchSize, 500);
+    assert.equal(c.storage.batchSize, 2000);
     assert.deepEqual(c.projects, []);
   });
 

@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { definePlugin, type PluginContext, type ProjectionHandle, type SqlDatabase } from '@devflow/plugin-sdk';
+import { openDatabase } from '../src/storage/database.js';
+import { Projections } from '../src/storage/projections.js';
 import { createTestKernel, eventSources, replay, type RecordedEvent } from '../src/testing/index.js';
 
 interface Options {
   version?: number;
+  /** Told `tx.continues` of every fold. */
+  onApply?: (continues: boolean, first: number) => void;
   /** Throw when folding an event whose data.n equals this. */
   failOn?: number;
 }
@@ -28,6 +32,7 @@ function counter(options: Options = {}) {
         types: ['src.*'],
         reset: (db) => db.exec('DELETE FROM counter__counts'),
         apply(events, tx) {
+          options.onApply?.(tx.continues, Number(events[0]?.data.n));
           const up = tx.db.prepare('INSERT INTO counter__counts (type, n, sum) VALUES (?, 1, ?) ON CONFLICT (type) DO UPDATE SET n = n + 1, sum = sum + excluded.sum');
           for (const e of events) {
             const n = Number(e.data.n);
@@ -156,6 +161,51 @@ test('two kernels on one database: events one stores without the projection are 
   await replay(withProjection, fixture(91, 120));
   assert.equal(Object.values(api.counts()).reduce((a, c) => a + c.n, 0), 120, 'each event folded exactly once');
   assert.equal(api.handle.status().lag, 0);
+});
+
+test('tx.continues: true only while this process made the previous fold, and it committed', async (t) => {
+  const dir = home(t);
+  const seen = { a: [] as [number, boolean][], b: [] as [number, boolean][] };
+  const a = await createTestKernel({ plugins: [counter({ onApply: (c, n) => seen.a.push([n, c]) }), ...eventSources(['src'])], home: dir, t });
+  const b = await createTestKernel({ plugins: [counter({ onApply: (c, n) => seen.b.push([n, c]) }), ...eventSources(['src'])], home: dir, t });
+  const api = a.use(counter()) as Api;
+  await api.handle.ready;
+  await (b.use(counter()) as Api).handle.ready;
+  for (const [k, from] of [[a, 1], [a, 11], [b, 21], [a, 31], [a, 41]] as const) await replay(k, fixture(from, from + 9));
+  // (the first may continue a catch-up fold this process made of the kernel's own events: caches are empty then anyway)
+  assert.deepEqual(seen.a.slice(1), [[11, true], [31, false], [41, true]], 'a run of its own folds, then b folded in between');
+  assert.deepEqual(seen.b, [[21, false]]);
+  await api.handle.rebuild();
+  await replay(a, fixture(51, 52));
+  assert.equal(seen.a.at(-1)?.[1], true, 'folds after the rebuild continue each other');
+  const refolds = seen.a.filter(([n]) => n === 1);
+  assert.equal(refolds.length, 2, 'the rebuild refolded from the start');
+  assert.equal(refolds[1]?.[1], false, 'a rebuild does not continue the folds before it');
+  assert.equal(Object.values(api.counts()).reduce((x, c) => x + c.n, 0), 52);
+});
+
+test('tx.continues is false after a fold whose transaction rolled back', (t) => {
+  const dir = home(t);
+  const db = openDatabase(join(dir, 'p.db'));
+  t.after(() => db.close());
+  const seen: boolean[] = [];
+  const projections = new Projections(db, (err) => assert.fail(err.message));
+  projections.register('p', { name: 'all', version: 1, types: ['*'], reset: () => {}, apply: (_e, tx) => void seen.push(tx.continues) }, () => {});
+  const insert = db.prepare("INSERT INTO events (id, ts, type, source, project, severity, data) VALUES (?, 0, 'p.x.y', 'p', NULL, 'info', '{}')");
+  let n = 0;
+  const batch = () => {
+    const seq = Number(insert.run(`id-${++n}`).lastInsertRowid);
+    projections.applyInTransaction([{ seq, id: `id-${n}`, ts: 0, type: 'p.x.y', source: 'p', project: null, severity: 'info', data: {} }]);
+  };
+  return projections.ready().then(() => {
+    const commit = () => (db.transaction(batch)(), projections.afterCommit());
+    commit();
+    commit();
+    assert.throws(() => db.transaction(() => (batch(), assert.fail('the writer failed after the fold')))());
+    commit();
+    commit();
+    assert.deepEqual(seen, [false, true, true, false, true], 'the fold after the rolled-back one starts afresh');
+  });
 });
 
 test('a malformed projection is refused with KRN_ERR_PROJECTION_INVALID naming it', async (t) => {

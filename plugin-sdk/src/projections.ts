@@ -24,6 +24,22 @@ export interface ProjectionTx {
   /** True while catching up on events stored before the projection was (re)started. */
   readonly catchingUp: boolean;
   /**
+   * True when the fold before this one was made by this process and committed, and nothing folded
+   * since: state the projection kept in memory from earlier batches (ids, the open hour's totals, a
+   * project's latest session…) still matches its tables. False for the first batch, after a
+   * rollback, a reset, or another process folding in between: drop such caches and read again.
+   * Caches are an optimisation only; answers must come from the tables.
+   *
+   * @example
+   * ```ts
+   * apply(events, tx) {
+   *   if (!tx.continues) projectIds.clear();
+   *   for (const e of events) upsert(projectIds.get(e.project) ?? lookUp(e.project), e);
+   * }
+   * ```
+   */
+  readonly continues: boolean;
+  /**
    * Queue a derived event in the plugin's namespace; it is emitted after the transaction commits
    * (never when it rolls back), and not at all while rebuilding.
    */

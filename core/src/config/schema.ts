@@ -67,7 +67,13 @@ export const KERNEL_CONFIG_SCHEMA = {
       default: {},
       properties: {
         path: { type: 'string', minLength: 1, description: 'Database file; default <data dir>/devflow.db.' },
-        batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+        batchSize: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          default: 2000,
+          description: 'Most events per transaction. Events emitted in one turn of the event loop commit together up to this many (a burst, a backfill); fewer, larger transactions spread the per-transaction work of the analyzers.',
+        },
         flushMs: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Wait this long for more events before a partial batch commits; 0 = at the end of the current turn of the event loop.' },
         retention: {
           type: 'object',

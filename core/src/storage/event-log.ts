@@ -50,7 +50,7 @@ export class EventWriter {
     db: Db,
     private readonly options: EventLogOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 2000;
     this.flushMs = options.flushMs ?? 0;
     this.outboxFilter = options.outboxFilter ?? null;
     this.insert = db.prepare('INSERT INTO events (id, ts, type, source, project, severity, data) VALUES (?, ?, ?, ?, ?, ?, ?)');

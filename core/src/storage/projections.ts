@@ -32,6 +32,10 @@ interface Entry {
   disposed: boolean;
   ready: Promise<void>;
   settle: () => void;
+  /** The cursor this process's last fold committed (undefined: none yet, or reset since). */
+  committed?: number;
+  /** The cursor of a fold whose transaction has not been seen to commit yet. */
+  uncommitted?: number;
 }
 
 /**
@@ -113,13 +117,14 @@ export class Projections {
         }
         events = [...gap.map(toEvent), ...batch];
       } else if (cursor >= first) events = batch.filter((e) => e.seq > cursor);
-      this.fold(entry, events, (events.at(-1) ?? batch.at(-1))!.seq);
+      this.fold(entry, events, cursor, (events.at(-1) ?? batch.at(-1))!.seq);
     }
   }
 
-  /** Emit the derived events queued by folds that committed. */
+  /** The transaction of the latest folds committed: emit their derived events. */
   afterCommit(): void {
     for (const entry of this.entries.values()) {
+      if (entry.uncommitted !== undefined) [entry.committed, entry.uncommitted] = [entry.uncommitted, undefined];
       if (!entry.derived.length) continue;
       const derived = entry.derived;
       entry.derived = [];
@@ -159,11 +164,16 @@ export class Projections {
   }
 
   /** Fold events (already read) in a savepoint; on failure the projection stops, the batch stays. */
-  private fold(entry: Entry, events: readonly StoredEvent[], upTo: number): boolean {
+  private fold(entry: Entry, events: readonly StoredEvent[], from: number, upTo: number): boolean {
     const matching = events.filter((e) => entry.matches(e.type));
     const queued = entry.derived.length;
+    // Caches a projection keeps between batches are good only if its previous fold was this
+    // process's, committed, and nobody folded since (the stored cursor is where that fold left it).
+    const continues = entry.uncommitted === undefined && entry.committed === from;
+    entry.uncommitted = undefined;
     const tx = {
       db: this.db as never,
+      continues,
       rebuilding: entry.rebuilding,
       catchingUp: entry.state === 'catching-up',
       emit: (type: string, data: Record<string, unknown>, options?: EmitOptions) => {
@@ -175,9 +185,11 @@ export class Projections {
         if (matching.length) entry.def.apply(matching, tx);
         this.setCursor.run(entry.plugin, entry.def.name, entry.def.version, upTo, Date.now());
       })();
+      entry.uncommitted = upTo;
       return true;
     } catch (e) {
       entry.derived.length = queued;
+      entry.committed = undefined;
       entry.state = 'failed';
       entry.error = messageOf(e);
       this.report(
@@ -194,6 +206,7 @@ export class Projections {
   }
 
   private reset(entry: Entry, rebuilding: boolean): void {
+    entry.committed = entry.uncommitted = undefined;
     this.db.transaction(() => {
       entry.def.reset(this.db as never);
       this.setCursor.run(entry.plugin, entry.def.name, entry.def.version, 0, Date.now());
@@ -217,7 +230,7 @@ export class Projections {
           const upTo = Math.min(head, from + SPAN);
           const rows = upTo > from ? (entry.span.all(from, upTo) as EventRow[]) : [];
           done = upTo >= head;
-          if (upTo > from && !this.fold(entry, rows.map(toEvent), upTo)) done = false;
+          if (upTo > from && !this.fold(entry, rows.map(toEvent), from, upTo)) done = false;
           if (done) {
             entry.state = 'live';
             entry.rebuilding = false;

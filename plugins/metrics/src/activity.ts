@@ -13,6 +13,9 @@ import type { Settings } from './config.js';
 import { issueKeyOf } from './fields.js';
 import type { Rollups } from './rollups.js';
 
+/** Entries a name cache may hold before it is dropped and filled again. */
+const MAX_CACHED = 10_000;
+
 export interface ProjectRow {
   id: number;
   branch: number | null;
@@ -29,11 +32,13 @@ interface Session {
 
 export class Activity {
   private readonly s: Record<string, SqlStatement>;
-  // Per-batch caches (cleared by end()): project rows by path, label ids by name, each project's
-  // latest session (dirty: to write), and branch first-activity times still to write.
+  // Caches kept across batches while the fold continues (see `forget`): project rows by path, label
+  // ids by name, each project's latest session (dirty: to write at the end of the batch), and the
+  // stored first-activity time of the branches seen. Branch first-activity times still to write are per batch.
   private readonly projects = new Map<string, ProjectRow>();
   private readonly labels = new Map<string, number>();
   private readonly tails = new Map<number, { s: Session | null; dirty: boolean }>();
+  private readonly storedFirst = new Map<string, number>();
   private readonly firsts = new Map<number, Map<number, number>>();
   /** Per project: active time gathered for one hour, branch and issue, handed to the rollups when any of them changes. */
   private readonly runs = new Map<number, { hour: number; branch: number | null; issue: number | null; ms: number }>();
@@ -75,18 +80,34 @@ export class Activity {
     return row;
   }
 
-  /** End of a batch: hand the gathered active time to the rollups (before they flush), write the open sessions and branch first-activity times, and forget the caches. */
-  end(write: boolean): void {
-    if (write) {
-      for (const [project, r] of this.runs) this.hand(project, r);
-      for (const [project, t] of this.tails) if (t.dirty && t.s) this.save(project, t.s);
-      for (const [project, branches] of this.firsts) for (const [branch, ts] of branches) this.s.branchFirst!.run(project, branch, ts);
+  /** End of a batch: hand the gathered active time to the rollups (before they flush), write the open sessions and the branch first-activity times that moved earlier. */
+  end(): void {
+    for (const [project, r] of this.runs) this.hand(project, r);
+    for (const [project, t] of this.tails) {
+      if (t.dirty && t.s) this.save(project, t.s);
+      t.dirty = false;
+    }
+    for (const [project, branches] of this.firsts) {
+      for (const [branch, ts] of branches) {
+        const key = `${project}:${branch}`;
+        const stored = this.storedFirst.get(key) ?? (this.s.firstOf!.get(project, branch) as { first_ts: number } | undefined)?.first_ts;
+        if (stored !== undefined && stored <= ts) this.storedFirst.set(key, stored);
+        else this.storedFirst.set(key, (this.s.branchFirst!.run(project, branch, ts), ts));
+      }
     }
     this.runs.clear();
+    this.firsts.clear();
+    if (this.storedFirst.size > MAX_CACHED || this.labels.size > MAX_CACHED) this.forget();
+  }
+
+  /** Drop every cache (the tables may have changed behind them). */
+  forget(): void {
+    this.runs.clear();
+    this.firsts.clear();
     this.projects.clear();
     this.labels.clear();
     this.tails.clear();
-    this.firsts.clear();
+    this.storedFirst.clear();
   }
 
   /** The id of a branch or issue name, created on first sight. */
@@ -121,6 +142,8 @@ export class Activity {
 
   /** The earliest activity seen on a branch (first commit or first heartbeat on it). */
   touchBranch(project: number, branch: number, ts: number): void {
+    const stored = this.storedFirst.get(`${project}:${branch}`);
+    if (stored !== undefined && stored <= ts) return; // nothing earlier to write (the usual case)
     let branches = this.firsts.get(project);
     if (!branches) this.firsts.set(project, (branches = new Map()));
     const first = branches.get(branch);

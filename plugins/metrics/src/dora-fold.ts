@@ -18,7 +18,7 @@ interface Deploy {
 
 export class DoraFold {
   private readonly s: Record<string, SqlStatement>;
-  /** Per batch: the time of each project's latest successful deploy (null: none), to skip looking for one after a change. */
+  /** The time of each project's latest successful deploy (null: none), to skip looking for one after a change; kept in step with the table across batches (see `forget`). */
   private readonly latestOk = new Map<number, number | null>();
 
   constructor(db: SqlDatabase, private readonly windowMs: number, private readonly rollups: Rollups) {
@@ -54,8 +54,8 @@ export class DoraFold {
     else this.s.addPending!.run(project, ts, key, ts, branch);
   }
 
-  /** End of a batch: forget the cache. */
-  end(): void {
+  /** Drop the cache (the tables may have changed behind it). */
+  forget(): void {
     this.latestOk.clear();
   }
 

@@ -26,18 +26,22 @@ function sortPools(pools: Pool[]): Pool[] {
   return pools.length > 1 ? pools.sort((a, b) => a.ts - b.ts || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)) : pools;
 }
 
+/** How far a project's rework window may move on before its pool cache is loaded again. */
+const RELOAD_MS = 86_400_000;
+
 /** Files looked up per rework query (longer lists are cut into chunks). */
 const CHUNK = 16;
 
 export class GitFold {
   private readonly s: Record<string, SqlStatement>;
   private readonly poolQueries: SqlStatement[] = [];
-  /** Per batch: the time of each project's latest AI-lines pool (null: none), so commits of projects without recent AI lines skip the lookup. */
+  /** The time of each project's latest AI-lines pool (null: none), so commits of projects without recent AI lines skip the lookup. */
   private readonly latestPool = new Map<number, number | null>();
   /**
-   * Per batch and project: the paths with AI lines dated `from` or later (a superset: spent pools stay
-   * listed), and the pools of the paths looked up so far (kept in step with the table), so a file
-   * changed by several commits of a batch is read once.
+   * Per project: the paths with AI lines dated `from` or later (a superset: spent pools stay listed),
+   * and the pools of the paths looked up so far (kept in step with the table), so a file changed by
+   * several commits is read once. Both caches live across batches (see `forget`); a window that has
+   * moved on by more than a day is loaded again, which also bounds what is kept.
    */
   private readonly pools = new Map<number, { from: number; paths: Set<string>; byPath: Map<string, Pool[]> }>();
   private readonly poolsFrom: SqlStatement[] = [];
@@ -167,8 +171,8 @@ export class GitFold {
     this.s.setPoolTs!.run(ts, project, ts);
   }
 
-  /** End of a batch: forget the caches. */
-  end(): void {
+  /** Drop the caches (the tables may have changed behind them). */
+  forget(): void {
     this.latestPool.clear();
     this.pools.clear();
   }
@@ -176,7 +180,8 @@ export class GitFold {
   /** The batch's pool cache of a project, loaded from `since` on; undefined for a window starting before the loaded one. */
   private poolCache(project: number, since: number): { from: number; paths: Set<string>; byPath: Map<string, Pool[]> } | undefined {
     const cached = this.pools.get(project);
-    if (cached) return cached.from <= since ? cached : undefined;
+    if (cached && cached.from > since) return undefined;
+    if (cached && since - cached.from <= RELOAD_MS) return cached;
     const paths = new Set((this.s.poolPaths!.all(project, since) as { path: string }[]).map((r) => r.path));
     const c = { from: since, paths, byPath: new Map<string, Pool[]>() };
     this.pools.set(project, c);

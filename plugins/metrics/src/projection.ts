@@ -46,12 +46,23 @@ export function metricsProjection(deps: ProjectionDeps): ProjectionDefinition {
   const git = new GitFold(db, settings, rollups, activity, dora, deps.readEvent);
   const tests = new TestsFold(db, rollups);
 
+  const forget = () => {
+    rollups.discard();
+    rollups.forget();
+    activity.forget();
+    tests.forget();
+    dora.forget();
+    git.forget();
+  };
+
   const fold = (e: StoredEvent) => {
     const ts = effectiveTs(e.ts, e.id, settings.maxFutureMs);
     if (ts === null) return;
     const d = obj(e.data);
     const p = activity.project(e.project ?? str(d.project, 4096));
     switch (e.type) {
+      case 'file-monitor.file.changed': // most events: first, before a dozen string comparisons
+        return activity.heartbeat(p, ts);
       case 'git-monitor.commit.created':
         return git.commit(e, p, ts);
       case 'git-monitor.branch.switched':
@@ -85,7 +96,10 @@ export function metricsProjection(deps: ProjectionDeps): ProjectionDefinition {
     version: deps.version,
     types: PROJECTION_TYPES,
     reset: resetTables,
-    apply(events) {
+    apply(events, tx) {
+      // What the folds cache between batches (ids, open sessions, AI-line pools, histogram rows)
+      // holds only while this process's folds follow each other; otherwise read it all again.
+      if (!tx.continues) forget();
       let skipped = 0;
       let first: { type: string; seq: number; message: string } | null = null;
       try {
@@ -97,15 +111,14 @@ export function metricsProjection(deps: ProjectionDeps): ProjectionDefinition {
             first ??= { type: e.type, seq: e.seq, message: (err as Error).message };
           }
         }
-        activity.end(true);
+        activity.end();
         rollups.flush();
-        tests.end(true);
+        tests.end();
+      } catch (err) {
+        forget(); // the batch rolls back: what the caches learned from it is not in the tables
+        throw err;
       } finally {
         rollups.discard();
-        activity.end(false);
-        tests.end(false);
-        dora.end();
-        git.end();
       }
       if (first) deps.onSkipped(skipped, first);
     },

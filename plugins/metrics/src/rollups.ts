@@ -18,6 +18,9 @@ export type HistMetric = 'testMs' | 'buildMs' | 'leadMs' | 'restoreMs';
 const INDEX = Object.fromEntries(ROLLUP_METRICS.map((m, i) => [m, i])) as Record<RollupMetric, number>;
 const COLUMNS = ROLLUP_METRICS.map((m) => `"${m}"`);
 
+/** Day histogram rows kept decoded in memory before the cache is emptied. */
+const MAX_STORED_BINS = 256;
+
 interface Acc {
   project: number;
   start: number;
@@ -58,6 +61,8 @@ export class Rollups {
   /** The hour vector each project used last: most increments of a batch land in it. */
   private readonly recent = new Map<number, Acc>();
   private readonly hist = new Map<string, Bins>();
+  /** The stored bins of the day rows written lately, decoded (kept across batches while the fold continues: see `forget`). */
+  private readonly storedBins = new Map<string, Map<number, number>>();
   private readonly active = new Map<string, [string, number, number, number, number]>();
   private readonly rework = new Map<string, [number, number, number]>();
 
@@ -161,8 +166,20 @@ export class Rollups {
   }
 
   private mergeBins(b: Bins): void {
-    const row = this.s.bins.get('d', b.start, b.metric, b.project) as { bins: Uint8Array } | undefined;
-    if (row) decodeBins(row.bins, b.bins);
-    this.s.setBins.run('d', b.start, b.metric, b.project, encodeBins(b.bins));
+    const key = `${b.metric}|${b.project}|${b.start}`;
+    let stored = this.storedBins.get(key);
+    if (!stored) {
+      const row = this.s.bins.get('d', b.start, b.metric, b.project) as { bins: Uint8Array } | undefined;
+      stored = row ? decodeBins(row.bins, new Map()) : new Map();
+      if (this.storedBins.size >= MAX_STORED_BINS) this.storedBins.clear();
+      this.storedBins.set(key, stored);
+    }
+    for (const [bin, n] of b.bins) stored.set(bin, (stored.get(bin) ?? 0) + n);
+    this.s.setBins.run('d', b.start, b.metric, b.project, encodeBins(stored));
+  }
+
+  /** Drop the cache of stored bins (the tables may have changed behind it). */
+  forget(): void {
+    this.storedBins.clear();
   }
 }

@@ -20,9 +20,13 @@ export function coverageOf(v: unknown): number | null {
   return pct !== null && pct <= 100 ? pct : null;
 }
 
+/** AI sessions whose totals are kept in memory before the cache is emptied. */
+const MAX_SESSIONS = 2000;
+
 export class TestsFold {
   private readonly s: Record<string, SqlStatement>;
-  // Per-batch caches (cleared by end()): each project's failing test names, and AI session totals (dirty: to write).
+  // Caches kept across batches while the fold continues (see `forget`): each project's failing test
+  // names, and AI session totals (dirty: to write at the end of the batch).
   private readonly failingNames = new Map<number, Set<string>>();
   private readonly sessions = new Map<string, { active: number; tokens: number; dirty: boolean }>();
 
@@ -104,9 +108,17 @@ export class TestsFold {
     this.rollups.add(p.id, 'aiTokens', ts, dTok);
   }
 
-  /** End of a batch: write the AI session totals that changed, and forget the caches. */
-  end(write: boolean): void {
-    if (write) for (const [key, v] of this.sessions) if (v.dirty) this.s.setSession!.run(key, v.active, v.tokens);
+  /** End of a batch: write the AI session totals that changed. */
+  end(): void {
+    for (const [key, v] of this.sessions) {
+      if (v.dirty) this.s.setSession!.run(key, v.active, v.tokens);
+      v.dirty = false;
+    }
+    if (this.sessions.size > MAX_SESSIONS) this.sessions.clear(); // all written: read again when seen
+  }
+
+  /** Drop the caches (the tables may have changed behind them). */
+  forget(): void {
     this.sessions.clear();
     this.failingNames.clear();
   }
