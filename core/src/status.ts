@@ -17,10 +17,14 @@ const rangeStatements = new WeakMap<Database.Database, Database.Statement>();
 export function buildStatus(kernel: Kernel, sup: Supervisor, writer: EventWriter, ingest: Ingest, lease: Lease, held: boolean): KernelStatus {
   let rangeStatement = rangeStatements.get(kernel.db);
   if (!rangeStatement) rangeStatements.set(kernel.db, (rangeStatement = kernel.db.prepare(RANGE_SQL)));
-  const range = rangeStatement.get() as { lo: number | null; hi: number | null };
-  const holder = lease.holder();
-  const toolsBy = new Map<string, string[]>();
-  for (const t of kernel.tools.list()) toolsBy.set(t.plugin, [...(toolsBy.get(t.plugin) ?? []), t.name]);
+  const range$ = rangeStatement;
+  // One read transaction for the log's range, the lease and the projection cursors: one snapshot,
+  // and the WAL read lock taken once instead of per statement.
+  const { range, holder, projections } = kernel.db.transaction(() => {
+    const range = range$.get() as { lo: number | null; hi: number | null };
+    return { range, holder: lease.holder(), projections: kernel.projections.list(range.hi ?? 0) };
+  })();
+  const toolsBy = kernel.tools.namesByPlugin();
   return {
     version: KERNEL_VERSION,
     pid: process.pid,
@@ -32,7 +36,7 @@ export function buildStatus(kernel: Kernel, sup: Supervisor, writer: EventWriter
     ingest: { appended: writer.stats.appended, committed: writer.stats.committed, failures: writer.stats.failures, pending: writer.pending, dropped: ingest.dropped },
     lease: { held, holder: holder?.owner ?? null, expiresAt: holder?.expiresAt ?? null },
     plugins: [...sup.records.values()].map((r) => pluginStatus(r, toolsBy.get(r.id) ?? [])),
-    projections: kernel.projections.list(range.hi ?? 0),
+    projections,
   };
 }
 

@@ -74,6 +74,11 @@ export interface DevflowEvent<T extends string = string> {
  */
 export interface StoredEvent<T extends string = string> extends DevflowEvent<T> {
   readonly seq: number;
+  /**
+   * `data` as the JSON text stored in the log, when a query asked for it (`withDataJson`): for a
+   * plugin that hands the data on as text or measures it, without serializing it again.
+   */
+  readonly dataJson?: string;
 }
 
 /**
@@ -125,6 +130,8 @@ export interface EventQuery {
   limit?: number;
   /** Newest first instead of oldest first. */
   descending?: boolean;
+  /** Also return each event's data as its stored JSON text (`dataJson`). */
+  withDataJson?: boolean;
 }
 
 /**

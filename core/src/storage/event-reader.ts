@@ -32,6 +32,8 @@ export function toEvent(r: EventRow): StoredEvent {
   return { seq: r.seq, id: r.id, ts: r.ts, type: r.type, source: r.source, project: r.project, severity: r.severity as Severity, data: JSON.parse(r.data) };
 }
 
+const withJson = (r: EventRow): StoredEvent => ({ ...toEvent(r), dataJson: r.data });
+
 /**
  * WHERE clause for a filter. A type ending in `.*` is a prefix: with `prefixes: 'range'` matched
  * as a plain range of type (cheap to test row by row), with `'index'` as the set of exact types in
@@ -109,7 +111,7 @@ export class EventReader implements EventLogReader {
     const limit = Number.isNaN(requested) ? 100 : Math.max(1, Math.min(MAX_PAGE, requested));
     const rows = (filter.descending ? this.newest(filter, limit + 1) : undefined) ?? this.select(filter, limit + 1);
     const more = rows.length > limit;
-    const events = rows.slice(0, limit).map(toEvent);
+    const events = rows.slice(0, limit).map(filter.withDataJson ? withJson : toEvent);
     return { events, next: more ? (events[events.length - 1] as StoredEvent).seq : null };
   }
 

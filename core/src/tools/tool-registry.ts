@@ -84,6 +84,7 @@ export class ToolRegistry {
   private readonly changeListeners = new Set<() => void>();
   /** `list()`'s answer until the tools change (status and tools/list ask for it on every call). */
   private listed: readonly ToolInfo[] | undefined;
+  private byPlugin: ReadonlyMap<string, readonly string[]> | undefined;
 
   constructor(
     private readonly validator: SchemaValidator,
@@ -120,7 +121,7 @@ export class ToolRegistry {
   }
 
   private changed(): void {
-    this.listed = undefined;
+    this.listed = this.byPlugin = undefined;
     for (const l of this.changeListeners) l();
   }
 
@@ -128,6 +129,15 @@ export class ToolRegistry {
   list(): ToolInfo[] {
     this.listed ??= [...this.tools.keys()].map((name) => this.get(name) as ToolInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return [...this.listed];
+  }
+
+  /** The names of each plugin's tools, sorted (frozen; made again when the tools change). */
+  namesByPlugin(): ReadonlyMap<string, readonly string[]> {
+    if (this.byPlugin) return this.byPlugin;
+    const by = new Map<string, string[]>();
+    for (const t of this.list()) by.set(t.plugin, [...(by.get(t.plugin) ?? []), t.name]);
+    for (const names of by.values()) Object.freeze(names);
+    return (this.byPlugin = by);
   }
 
   get(name: string): ToolInfo | undefined {

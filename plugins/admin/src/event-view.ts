@@ -14,14 +14,18 @@ export type EventView = {
   truncated?: true;
 };
 
+/** The JSON text of a view's data (whole or cut), so rendering it does not serialize it again. */
+const dataText = new WeakMap<EventView, string>();
+
 /** A compact, bounded view of an event for tool output: ISO time, data cut to a size. */
 export function viewEvent(e: StoredEvent, maxChars = MAX_DATA_CHARS): EventView {
-  const json = JSON.stringify(e.data);
+  const json = e.dataJson ?? JSON.stringify(e.data);
   const view: EventView = { seq: e.seq, id: e.id, type: e.type, time: new Date(e.ts).toISOString(), project: e.project, severity: e.severity, data: e.data };
   if (json.length > maxChars) {
     view.data = `${json.slice(0, maxChars)}…`;
     view.truncated = true;
-  }
+    dataText.set(view, view.data as string);
+  } else dataText.set(view, json);
   return view;
 }
 
@@ -65,7 +69,7 @@ export function renderStatus(v: ReturnType<typeof statusView>): string {
 /** One line per event: time, type, project, then its data. */
 export function renderEvents(v: { events: EventView[]; next: number | null }): string {
   if (!v.events.length) return 'no events match';
-  const lines = v.events.map((e) => `${e.time} #${e.seq} ${e.type}${e.project ? ` [${e.project}]` : ''}${e.severity !== 'info' ? ` (${e.severity})` : ''} ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}`);
+  const lines = v.events.map((e) => `${e.time} #${e.seq} ${e.type}${e.project ? ` [${e.project}]` : ''}${e.severity !== 'info' ? ` (${e.severity})` : ''} ${dataText.get(e) ?? (typeof e.data === 'string' ? e.data : JSON.stringify(e.data))}`);
   if (v.next !== null) lines.push(`more: call again with cursor ${v.next}`);
   return lines.join('\n');
 }

@@ -101,6 +101,7 @@ export default definePlugin({
           ...(args.cursor !== undefined ? { after: args.cursor } : {}),
           limit: Math.min(args.limit, ctx.config.maxEvents),
           descending: true,
+          withDataJson: true,
         });
         return { events: page.events.map((e) => viewEvent(e)), next: page.next };
       },

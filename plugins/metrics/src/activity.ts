@@ -38,7 +38,9 @@ export class Activity {
   private readonly projects = new Map<string, ProjectRow>();
   private readonly labels = new Map<string, number>();
   private readonly tails = new Map<number, { s: Session | null; dirty: boolean }>();
-  private readonly storedFirst = new Map<string, number>();
+  /** Per project: the stored first-activity time of each branch seen (numbers as keys: no string per heartbeat). */
+  private readonly storedFirst = new Map<number, Map<number, number>>();
+  private storedCount = 0;
   private readonly firsts = new Map<number, Map<number, number>>();
   /** Per project: active time gathered for one hour, branch and issue, handed to the rollups when any of them changes. */
   private readonly runs = new Map<number, { hour: number; branch: number | null; issue: number | null; ms: number }>();
@@ -88,16 +90,18 @@ export class Activity {
       t.dirty = false;
     }
     for (const [project, branches] of this.firsts) {
+      let stored = this.storedFirst.get(project);
+      if (!stored) this.storedFirst.set(project, (stored = new Map()));
       for (const [branch, ts] of branches) {
-        const key = `${project}:${branch}`;
-        const stored = this.storedFirst.get(key) ?? (this.s.firstOf!.get(project, branch) as { first_ts: number } | undefined)?.first_ts;
-        if (stored !== undefined && stored <= ts) this.storedFirst.set(key, stored);
-        else this.storedFirst.set(key, (this.s.branchFirst!.run(project, branch, ts), ts));
+        const known = stored.get(branch) ?? (this.s.firstOf!.get(project, branch) as { first_ts: number } | undefined)?.first_ts;
+        if (!stored.has(branch)) this.storedCount++;
+        if (known !== undefined && known <= ts) stored.set(branch, known);
+        else stored.set(branch, (this.s.branchFirst!.run(project, branch, ts), ts));
       }
     }
     this.runs.clear();
     this.firsts.clear();
-    if (this.storedFirst.size > MAX_CACHED || this.labels.size > MAX_CACHED) this.forget();
+    if (this.storedCount > MAX_CACHED || this.labels.size > MAX_CACHED) this.forget();
   }
 
   /** Drop every cache (the tables may have changed behind them). */
@@ -108,6 +112,7 @@ export class Activity {
     this.labels.clear();
     this.tails.clear();
     this.storedFirst.clear();
+    this.storedCount = 0;
   }
 
   /** The id of a branch or issue name, created on first sight. */
@@ -142,7 +147,7 @@ export class Activity {
 
   /** The earliest activity seen on a branch (first commit or first heartbeat on it). */
   touchBranch(project: number, branch: number, ts: number): void {
-    const stored = this.storedFirst.get(`${project}:${branch}`);
+    const stored = this.storedFirst.get(project)?.get(branch);
     if (stored !== undefined && stored <= ts) return; // nothing earlier to write (the usual case)
     let branches = this.firsts.get(project);
     if (!branches) this.firsts.set(project, (branches = new Map()));
