@@ -10,8 +10,8 @@
 //   3. Tool round trips: one SDK Client per server over stdio, warm-up, then ≥ 1000 timed calls
 //      each of `devflow_status`, `devflow_events_query` and the reference's `echo`, in rotating
 //      blocks so drift hits all alike, plus, for each DevFlow tool, the reference's echo moving the
-//      same bytes (what the bytes alone cost). p50/p90/p99/max, p50 ÷ the plain echo's p50 and
-//      p50 ÷ the same-bytes echo's p50 (the gate: DevFlow's own work, like for like).
+//      same bytes (what the bytes alone cost). p50/p90/p99/max, p50 ÷ the plain echo's p50 (the
+//      gate) and p50 ÷ the same-bytes echo's p50 (information: DevFlow's own work, like for like).
 //
 // Both servers are started as `node <file>` by the same StdioClientTransport, so spawn costs match.
 // Usage: node test/bench/mcp.mjs [--events N] [--calls C] [--warmup W] [--block B] [--cold R] [--out FILE]
@@ -219,7 +219,7 @@ try {
   // half the tool's answer goes to the server and comes back, so as many bytes cross the pipes and
   // go through JSON.parse and the SDK's schemas as for the tool call (whose request is tiny). What
   // is left between the two is DevFlow's own work; an answer of N KB cannot come back faster than
-  // N KB of echo. The plain "hello" echo stays the reference every row is also compared with.
+  // N KB of echo. The gate stays the issue's: the plain "hello" echo.
   const sizeOf = async (params) => Buffer.byteLength(JSON.stringify(await devflow.client.callTool(params)));
   const matched = async (key, params) => {
     const bytes = await sizeOf(params);
@@ -269,9 +269,9 @@ try {
     const same = CASES.find((m) => m.matchedTo === c.key);
     const p50Ratio = ratio(s.p50, ref.p50);
     const p50VsSameBytes = same ? ratio(s.p50, all[same.key].p50) : null;
-    // bench_echo answers as few bytes as echo: the plain echo is its like-for-like reference
-    const likeForLike = p50VsSameBytes ?? p50Ratio;
-    const pass = c.gated ? likeForLike <= TARGETS.p50VsReference && s.p99 <= TARGETS.p99Ms : null;
+    // The gate is the issue's: against the plain echo. The same-bytes ratio says how much of the
+    // gap is DevFlow's own work rather than the size of its answer (information, not gated).
+    const pass = c.gated ? p50Ratio <= TARGETS.p50VsReference && s.p99 <= TARGETS.p99Ms : null;
     const shown = c.matchedTo ? { message: `<${c.params.arguments.message.length} × "x">` } : c.params.arguments;
     return { tool: c.key, label: c.label, args: shown, answerBytes: answerBytes[c.key], ...s, p50VsReference: p50Ratio, p50VsSameBytes, pass };
   });
@@ -279,9 +279,7 @@ try {
     ['tool', 'answer', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '× echo p50', '× same-bytes echo p50', 'target'],
     rows.map((r) => [r.label, `${(r.answerBytes / 1024).toFixed(1)} KB`, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.p50VsReference.toFixed(2), r.p50VsSameBytes === null ? '–' : r.p50VsSameBytes.toFixed(2), r.pass === null ? (r.tool === 'reference.echo' ? 'reference' : 'reference (bytes)') : r.pass ? 'PASS' : 'FAIL']),
   )}`);
-  console.log(`targets: p50 ≤ ${TARGETS.p50VsReference}× the like-for-like reference p50 (the echo moving the same bytes; for bench_echo the plain echo) and p99 ≤ ${TARGETS.p99Ms} ms`);
-  const plain = rows.filter((r) => r.p50VsSameBytes !== null).map((r) => `${r.tool} ${r.p50VsReference.toFixed(2)}×`);
-  console.log(`(against the plain "hello" echo, as the issue first wrote the target: ${plain.join(', ')}; ≤ ${TARGETS.p50VsReference}× ${rows.filter((r) => r.p50VsSameBytes !== null).every((r) => r.p50VsReference <= TARGETS.p50VsReference) ? 'met' : 'not met'})`);
+  console.log(`targets: p50 ≤ ${TARGETS.p50VsReference}× the plain echo's p50 and p99 ≤ ${TARGETS.p99Ms} ms; the same-bytes column (the echo moving as many bytes as the tool's answer) is information`);
 
   const gates = {
     coldStart: coldPass,

@@ -67,7 +67,7 @@ class Catalog<D extends { permission: string }, F extends (...args: never[]) => 
     return [...this.entries.values()]
       .filter((e) => this.rbac.can(principal, e.def.permission))
       .map((e) => ({ ...e.def, plugin: e.owner.id }))
-      .sort((a, b) => this.keyOf(a).localeCompare(this.keyOf(b)));
+      .sort((a, b) => (this.keyOf(a) < this.keyOf(b) ? -1 : this.keyOf(a) > this.keyOf(b) ? 1 : 0)); // code units: no ICU collator
   }
 
   async call<T>(key: string, principal: Principal, signal: AbortSignal | undefined, run: (fn: F, ctx: RequestContext) => Promise<T>): Promise<CatalogResult<T>> {

@@ -192,8 +192,11 @@ export function settingsFor(r: ResolvedRules, project: string, rule: RuleId): Ru
 
 /** A stable 31-bit hash of the resolved rules (and extra settings): the projection's version. */
 export function rulesHash(r: ResolvedRules, extra: unknown): number {
-  const view = (s: RuleSet) => [...s.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const text = JSON.stringify([view(r.base), [...r.projects.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([p, s]) => [p, view(s)]), extra]);
+  // Code-unit order, not localeCompare: the same on every machine whatever its locale, and no ICU
+  // collator to set up at start (~20 ms of `devflow mcp`'s cold start).
+  const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+  const view = (s: RuleSet) => [...s.entries()].sort(byKey);
+  const text = JSON.stringify([view(r.base), [...r.projects.entries()].sort(byKey).map(([p, s]) => [p, view(s)]), extra]);
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return ((h >>> 1) % 2_000_000_000) + 1;
