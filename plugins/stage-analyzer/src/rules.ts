@@ -148,12 +148,16 @@ const matcher = (globs: string[]) => picomatch(globs, { dot: true, nocase: true 
 const MEMO_MAX = 4096;
 
 function pathMatcher(globs: string[], notGlobs: string[] | undefined): (p: string) => boolean {
-  const yes = matcher(globs);
-  const no = notGlobs ? matcher(notGlobs) : null;
+  // Compiled on first use: the rules were checked at start (globProblem), and compiling three dozen
+  // rules' globs up front showed in `devflow mcp`'s cold start.
+  let yes: ((p: string) => boolean) | undefined;
+  let no: ((p: string) => boolean) | null | undefined;
   const memo = new Map<string, boolean>();
   return (p) => {
     let hit = memo.get(p);
     if (hit === undefined) {
+      yes ??= matcher(globs);
+      no ??= notGlobs ? matcher(notGlobs) : null;
       hit = yes(p) && !no?.(p);
       if (memo.size >= MEMO_MAX) memo.clear();
       memo.set(p, hit);
