@@ -49,7 +49,7 @@ import reports from '@devflow/plugin-reports';
 import notifications from '@devflow/plugin-notifications';
 import { createRootLogger } from '../../core/dist/src/logger.js';
 import { history, historyEvents, PROJECTS, SOURCES, sourceOf } from './analyzers-history.mjs';
-import { fmtInt, gc, machine, median, table } from './lib.mjs';
+import { fmtInt, gc, latencyStats as stats, machine, median, table } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = (k, d) => process.env[`BENCH_ANALYZERS_${k}`] ?? d;
@@ -353,14 +353,6 @@ async function seedDatabase(home, end) {
   return { generator: GENERATOR_VERSION, seed: SEED, events: EVENTS, days: DAYS, end, stored: total, derived, seconds: round1(seconds), eventsPerSec: Math.round(total / seconds), eventsPerSecByTenth: tenths, mix: Object.fromEntries(Object.entries(mix).sort((a, b) => b[1] - a[1])), seededAt: new Date().toISOString() };
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const r = (x) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(percentile(s, 0.5)), p90: r(percentile(s, 0.9)), p99: r(percentile(s, 0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 
 async function call(kernel, name, a) {
   const r = await kernel.callTool(name, a);

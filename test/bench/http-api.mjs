@@ -71,17 +71,9 @@ function get(url) {
   });
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const r = (x) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(percentile(s, 0.5)), p90: r(percentile(s, 0.9)), p99: r(percentile(s, 0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 
 async function main() {
-  const { fmtInt, gc, machine, table } = await import('./lib.mjs');
+  const { fmtInt, gc, latencyStats: stats, machine, table } = await import('./lib.mjs');
   const EVENTS = Number(args.events);
   const REQUESTS = Number(args.requests);
   const WARMUP = Number(args.warmup);

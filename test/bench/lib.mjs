@@ -50,3 +50,15 @@ export function table(header, rows) {
   const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** The nearest-rank p-quantile of sorted values. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** Latency samples (ms) summed up the way every benchmark reports them, to the microsecond. */
+export function latencyStats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const r = (x) => Math.round(x * 1000) / 1000;
+  return { n: s.length, p50: r(percentile(s, 0.5)), p90: r(percentile(s, 0.9)), p99: r(percentile(s, 0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+}

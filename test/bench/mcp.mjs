@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { fmtInt, gc, machine, median, table } from './lib.mjs';
+import { fmtInt, gc, latencyStats as stats, machine, median, table } from './lib.mjs';
 import { countWindow, seedLog } from './seed-log.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -140,14 +140,6 @@ async function coldStart(name, home) {
 }
 
 // ---------------------------------------------------------------------------------------------
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const r = (x) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(percentile(s, 0.5)), p90: r(percentile(s, 0.9)), p99: r(percentile(s, 0.99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 const ms = (x) => x.toFixed(3);
 const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
 
