@@ -4,7 +4,7 @@ import { ChannelRegistry } from './channels/registry.js';
 import type { ChannelEnv, ChannelFactory, NotifySeverity } from './channels/types.js';
 import { checkChannels } from './check-channels.js';
 import { configSchema, type NotificationsConfig } from './config.js';
-import { Dispatcher, type NotifyResult } from './dispatcher.js';
+import { Dispatcher, type NotifyInput, type NotifyResult } from './dispatcher.js';
 import { RuleEngine, type MetricsApi } from './engine.js';
 import { compileRules } from './rules.js';
 import { migrations, NotificationStore } from './store.js';
@@ -16,18 +16,11 @@ declare module '@devflow/plugin-sdk' {
   }
 }
 
-/** What other plugins pass to `notify` (contracts.md). */
-export interface Notification {
-  title: string;
-  body?: string;
-  severity: NotifySeverity;
-  project?: string | null;
-  key?: string;
-  source?: string;
-  attachments?: { name: string; path: string }[];
-  /** Channel names; default the config's `defaultChannels`. */
-  channels?: string[];
-}
+/**
+ * What other plugins pass to `notify` (contracts.md): the dispatcher's input without its internal
+ * fields (rule, cooldown, test). `channels`: channel names; default the config's `defaultChannels`.
+ */
+export type Notification = Pick<NotifyInput, 'title' | 'body' | 'severity' | 'project' | 'key' | 'source' | 'attachments' | 'channels'>;
 
 export interface NotificationsApi {
   /** Send through the pipeline (dedup, quiet hours, rate limits) in this process; says which channels delivered or why not. */

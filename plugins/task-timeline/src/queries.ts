@@ -1,20 +1,13 @@
 // Read side: what the tools ask of task-timeline's tables. Every query is an indexed lookup or a
 // bounded range; nothing here reads the event log.
 import type { SqlDatabase, SqlStatement } from '@devflow/plugin-sdk';
+import type { ProjectState } from './rows.js';
 import type { EntryRow, TaskRow } from './store.js';
 
 const T = 'task_timeline__';
 
-export interface ProjectRow {
-  project: string;
-  last_ts: number;
-  last_edit_ts: number | null;
-  unattributed: number;
-  stage: string | null;
-  sub_stage: string | null;
-  stage_since: number | null;
-  stage_confidence: number | null;
-}
+/** A project's row as the queries read it: the same columns the fold keeps. */
+export type ProjectRow = ProjectState;
 
 export class TimelineQueries {
   private readonly s: Record<string, SqlStatement>;
